@@ -1,0 +1,49 @@
+# OpsTeam: `make demo` and `make test` each do their own set-up on a fresh machine.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+ASSETS := node_modules/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: setup demo test test-fast lint bench messages collectstatic clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+$(ASSETS): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+setup: $(STAMP) $(ASSETS)
+
+demo: setup
+	OPSTEAM_DEBUG=1 $(PY) manage.py migrate --noinput
+	OPSTEAM_DEBUG=1 $(PY) manage.py load_demo
+	OPSTEAM_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: setup
+	$(PY) -m bench $(BENCH_ARGS)
+
+# Refresh the translation catalogues after changing user-facing strings (needs GNU gettext).
+messages: setup
+	cd opsteam && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete --no-location
+	cd opsteam && ../$(PY) ../manage.py compilemessages
+
+collectstatic: setup
+	$(PY) manage.py collectstatic --noinput
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles

@@ -1,0 +1,68 @@
+"""FilterSets shared by the core list pages and API (one definition, NetBox's lesson)."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from opsteam.core.choices import AuditAction, AuditSource, ImportStatus
+from opsteam.core.models import AuditEntry, ImportJob
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control"})
+TEXT_INPUT = forms.TextInput(attrs={"class": "form-control", "type": "search"})
+SELECT = forms.Select(attrs={"class": "form-select"})
+
+
+class SearchFilterSet(django_filters.FilterSet):
+    """Base FilterSet with a free-text ``q`` over ``search_fields``."""
+
+    search_fields: tuple[str, ...] = ()
+    q = django_filters.CharFilter(method="search", label=_("Search"), widget=TEXT_INPUT)
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(condition)
+
+
+class AuditEntryFilterSet(SearchFilterSet):
+    search_fields = ("object_repr", "actor_label", "object_id", "note")
+    action = django_filters.ChoiceFilter(
+        choices=AuditAction.choices, label=_("Action"), widget=SELECT
+    )
+    source = django_filters.ChoiceFilter(
+        choices=AuditSource.choices, label=_("Source"), widget=SELECT
+    )
+    object_type = django_filters.CharFilter(
+        label=_("Type"),
+        widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "org.staff"}),
+    )
+    object_id = django_filters.CharFilter(label=_("Object id"), widget=forms.HiddenInput)
+    since = django_filters.DateFilter(
+        field_name="at", lookup_expr="date__gte", label=_("From"), widget=DATE_INPUT
+    )
+    until = django_filters.DateFilter(
+        field_name="at", lookup_expr="date__lte", label=_("Until"), widget=DATE_INPUT
+    )
+
+    class Meta:
+        model = AuditEntry
+        fields = ["q", "action", "source", "object_type", "object_id", "since", "until"]
+
+
+class ImportJobFilterSet(SearchFilterSet):
+    search_fields = ("file_name", "kind")
+    status = django_filters.ChoiceFilter(
+        choices=ImportStatus.choices, label=_("Outcome"), widget=SELECT
+    )
+    kind = django_filters.CharFilter(
+        label=_("Kind"), widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+
+    class Meta:
+        model = ImportJob
+        fields = ["q", "status", "kind"]

@@ -1,0 +1,482 @@
+"""The import engine behind the UI upload, the API and ``opsteam import``.
+
+An import reads the file twice, streaming: the first pass validates every row and collects
+every problem (row, column, value, reason) while keeping only the keys cross-row checks need;
+if anything is wrong nothing is written. The second pass writes all rows in one transaction,
+in batches, with one audit entry per changed row. A killed process leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+import hashlib
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, BinaryIO, ClassVar
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from opsteam.core import audit, policy
+from opsteam.core.choices import AuditSource, ImportStatus
+from opsteam.core.exceptions import ImportRejected
+from opsteam.core.models import ImportJob
+from opsteam.core.spreadsheets import SheetRow, cell_text, iter_rows
+
+MAX_STORED_ERRORS = 5000
+Progress = Callable[[int], None]
+
+
+class CellError(ValueError):
+    """Raised by a parser with the reason shown to the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    row: int | None
+    column: str | None
+    value: str
+    reason: str
+    code: str = "invalid"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "reason": self.reason,
+            "code": self.code,
+        }
+
+
+def parse_text(value: Any) -> str:
+    return cell_text(value)
+
+
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """Parse a date cell: a spreadsheet date, or text like 2024-03-01, 2024/3/1, 2024年3月1日."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = cell_text(value)
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a calendar date)
+        except ValueError:
+            continue
+    raise CellError(_("not a date (use YYYY-MM-DD)"))
+
+
+def parse_email(value: Any) -> str:
+    text = cell_text(value)
+    if not text:
+        return ""
+    try:
+        validate_email(text)
+    except ValidationError as exc:
+        raise CellError(_("not a valid email address")) from exc
+    return text.lower()
+
+
+def parse_int(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = Decimal(cell_text(value))
+    except InvalidOperation as exc:
+        raise CellError(_("not a whole number")) from exc
+    if number != number.to_integral_value():
+        raise CellError(_("not a whole number"))
+    return int(number)
+
+
+def parse_non_negative_int(value: Any) -> int | None:
+    number = parse_int(value)
+    if number is not None and number < 0:
+        raise CellError(_("must not be negative"))
+    return number
+
+
+def choice_parser(choices: Any) -> Callable[[Any], str]:
+    """Accept a choice's value or its label in either language."""
+
+    def parse(value: Any) -> str:
+        text = cell_text(value)
+        if not text:
+            return ""
+        lookup = {}
+        for key, label in choices.choices:
+            lookup[key.lower()] = key
+            lookup[str(label).lower()] = key
+        from django.utils import translation
+
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                for key, label in choices.choices:
+                    lookup[str(label).lower()] = key
+        if text.lower() not in lookup:
+            allowed = ", ".join(key for key, _label in choices.choices)
+            raise CellError(_("unknown value; use one of: {allowed}").format(allowed=allowed))
+        return lookup[text.lower()]
+
+    return parse
+
+
+@dataclass(frozen=True)
+class ImportColumn:
+    """A column of an import template; headers are accepted in Chinese, English or as the key."""
+
+    key: str
+    header_zh: str
+    header_en: str
+    required: bool = False
+    parse: Callable[[Any], Any] = parse_text
+    example: str = ""
+    help_text: Any = ""
+
+    def headers(self) -> set[str]:
+        return {normalise_header(h) for h in (self.key, self.header_zh, self.header_en)}
+
+
+_HEADER_NOISE = re.compile(r"[\s*＊:：]|\(.*?\)|（.*?）")
+
+
+def normalise_header(text: Any) -> str:
+    return _HEADER_NOISE.sub("", cell_text(text)).lower()
+
+
+@dataclass
+class ParsedRow:
+    number: int
+    values: dict[str, Any]
+
+
+@dataclass
+class ImportOutcome:
+    """What an import did (or, for a dry run, would do)."""
+
+    job: ImportJob
+    dry_run: bool
+    rows_total: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    preview: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class ImportSpec(abc.ABC):
+    """What one kind of import reads and how it checks and writes rows.
+
+    Subclasses declare ``columns`` and the natural ``key`` column and implement the hooks.
+    ``prepare`` loads lookups in a bounded number of queries; ``check_row`` and
+    ``check_file`` report problems; ``write`` upserts the rows (second pass).
+    """
+
+    do_not_call_in_templates = True  # templates list the classes themselves
+    kind: ClassVar[str]
+    model: ClassVar[Any]
+    title: ClassVar[Any]
+    columns: ClassVar[tuple[ImportColumn, ...]]
+    key: ClassVar[str]
+
+    def __init__(self, actor: Any) -> None:
+        self.actor = actor
+
+    @abc.abstractmethod
+    def prepare(self) -> None: ...
+
+    @abc.abstractmethod
+    def check_row(self, row: ParsedRow) -> list[RowError]: ...
+
+    def check_file(self) -> list[RowError]:
+        return []
+
+    @abc.abstractmethod
+    def write(self, rows: Iterator[ParsedRow], progress: Progress | None) -> tuple[int, int, int]:
+        """Write rows; return (created, updated, unchanged)."""
+
+    def preview_row(self, row: ParsedRow) -> dict[str, Any]:
+        return {column.key: cell_text(row.values.get(column.key)) for column in self.columns}
+
+    def header_label(self, key: str) -> str:
+        from django.utils.translation import get_language
+
+        column = next(c for c in self.columns if c.key == key)
+        return column.header_en if (get_language() or "").startswith("en") else column.header_zh
+
+
+def _map_header(
+    spec: ImportSpec, header: SheetRow
+) -> tuple[dict[int, ImportColumn], list[RowError]]:
+    lookup: dict[str, ImportColumn] = {}
+    for column in spec.columns:
+        for name in column.headers():
+            lookup[name] = column
+    mapping: dict[int, ImportColumn] = {}
+    errors: list[RowError] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(header.cells):
+        name = normalise_header(raw)
+        if not name:
+            continue
+        column = lookup.get(name)
+        if column is None:
+            errors.append(
+                RowError(
+                    header.number,
+                    cell_text(raw),
+                    cell_text(raw),
+                    _("unknown column; remove it or use the template"),
+                    "unknown_column",
+                )
+            )
+            continue
+        if column.key in seen:
+            errors.append(
+                RowError(
+                    header.number,
+                    cell_text(raw),
+                    cell_text(raw),
+                    _("column appears twice"),
+                    "duplicate_column",
+                )
+            )
+            continue
+        seen.add(column.key)
+        mapping[index] = column
+    for column in spec.columns:
+        if column.required and column.key not in seen:
+            errors.append(
+                RowError(
+                    header.number,
+                    spec.header_label(column.key),
+                    "",
+                    _("required column is missing"),
+                    "missing_column",
+                )
+            )
+    return mapping, errors
+
+
+def _parse_row(
+    spec: ImportSpec, sheet_row: SheetRow, mapping: dict[int, ImportColumn]
+) -> tuple[ParsedRow | None, list[RowError]]:
+    """Parse one data row; returns the row (None if any cell is invalid) and its problems."""
+    values: dict[str, Any] = {}
+    errors: list[RowError] = []
+    for index, column in mapping.items():
+        raw = sheet_row.cells[index] if index < len(sheet_row.cells) else None
+        if raw in (None, ""):
+            if column.required:
+                errors.append(
+                    RowError(
+                        sheet_row.number,
+                        spec.header_label(column.key),
+                        "",
+                        _("required value is missing"),
+                        "required",
+                    )
+                )
+            raw = None
+        try:
+            values[column.key] = column.parse(raw)
+        except CellError as exc:
+            errors.append(
+                RowError(sheet_row.number, spec.header_label(column.key), cell_text(raw), str(exc))
+            )
+    for column in spec.columns:
+        values.setdefault(column.key, column.parse(None))
+    return (None if errors else ParsedRow(number=sheet_row.number, values=values)), errors
+
+
+def _is_blank(sheet_row: SheetRow) -> bool:
+    return all(cell in (None, "") for cell in sheet_row.cells)
+
+
+def _valid_rows(
+    spec: ImportSpec, rows: Iterator[SheetRow], mapping: dict[int, ImportColumn]
+) -> Iterator[ParsedRow]:
+    """Second pass: re-parse rows the first pass already validated."""
+    for sheet_row in rows:
+        if _is_blank(sheet_row):
+            continue
+        parsed, _errors = _parse_row(spec, sheet_row, mapping)
+        if parsed is not None:
+            yield parsed
+
+
+def _sha256(handle: BinaryIO) -> str:
+    handle.seek(0)
+    digest = hashlib.sha256()
+    while chunk := handle.read(1 << 16):
+        digest.update(chunk)
+    handle.seek(0)
+    return digest.hexdigest()
+
+
+def _first_pass(
+    spec: ImportSpec,
+    handle: BinaryIO,
+    filename: str,
+    outcome: ImportOutcome,
+    progress: Progress | None,
+) -> dict[int, ImportColumn]:
+    rows = iter_rows(handle, filename)
+    header = next(rows, None)
+    if header is None:
+        raise ImportRejected(
+            _("The file has no header row."),
+            errors=[
+                {
+                    "row": 1,
+                    "column": None,
+                    "value": "",
+                    "reason": _("The file has no header row."),
+                    "code": "file",
+                }
+            ],
+        )
+    mapping, errors = _map_header(spec, header)
+    outcome.errors.extend(errors)
+    if errors:
+        return mapping
+    spec.prepare()
+    for sheet_row in rows:
+        if _is_blank(sheet_row):
+            continue
+        outcome.rows_total += 1
+        parsed, errors = _parse_row(spec, sheet_row, mapping)
+        outcome.errors.extend(errors)
+        if parsed is not None:
+            outcome.errors.extend(spec.check_row(parsed))
+            if len(outcome.preview) < 20:
+                outcome.preview.append({"row": parsed.number, **spec.preview_row(parsed)})
+        if progress is not None and outcome.rows_total % 1000 == 0:
+            progress(outcome.rows_total)
+    outcome.errors.extend(spec.check_file())
+    return mapping
+
+
+def run_import(
+    *,
+    actor: Any,
+    spec_class: type[ImportSpec],
+    handle: BinaryIO,
+    filename: str,
+    dry_run: bool = False,
+    source: str = AuditSource.WEB,
+    progress: Progress | None = None,
+) -> ImportOutcome:
+    """Validate every row of the file, then (unless ``dry_run``) write all rows or none.
+
+    Raises ``PolicyDenied`` when the actor may not import this kind and ``ImportRejected``
+    (with every problem listed) when the file or any row is invalid; in that case nothing is
+    written except the import-history record. Writes audit entries tagged with the import.
+    """
+    policy.require(actor, "import", spec_class.model)
+    started = time.monotonic()
+    spec = spec_class(actor)
+    job = ImportJob(
+        kind=spec.kind,
+        file_name=filename[:255],
+        file_sha256=_sha256(handle),
+        source=source,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    outcome = ImportOutcome(job=job, dry_run=dry_run)
+    try:
+        mapping = _first_pass(spec, handle, filename, outcome, progress)
+    except ImportRejected as exc:
+        outcome.errors.extend(
+            RowError(
+                e.get("row"),
+                e.get("column"),
+                e.get("value", ""),
+                e.get("reason", ""),
+                e.get("code", "file"),
+            )
+            for e in exc.errors
+        )
+        mapping = {}
+
+    def finish(status: str) -> None:
+        job.status = status
+        job.rows_total = outcome.rows_total
+        job.rows_created, job.rows_updated, job.rows_unchanged = (
+            outcome.created,
+            outcome.updated,
+            outcome.unchanged,
+        )
+        job.error_count = len(outcome.errors)
+        job.errors = [error.as_dict() for error in outcome.errors[:MAX_STORED_ERRORS]]
+        job.duration_ms = int((time.monotonic() - started) * 1000)
+        job.save()
+
+    if outcome.errors:
+        outcome.errors.sort(key=lambda e: (e.row or 0, e.column or ""))
+        finish(ImportStatus.REJECTED)
+        raise ImportRejected(
+            _("{count} problem(s) found; nothing was written.").format(count=len(outcome.errors)),
+            errors=[error.as_dict() for error in outcome.errors],
+        ).with_outcome(outcome)
+    if dry_run:
+        finish(ImportStatus.PREVIEWED)
+        return outcome
+    with transaction.atomic():
+        finish(ImportStatus.COMMITTED)  # the history row commits with the data, or not at all
+        rows = iter_rows(handle, filename)
+        next(rows)  # header
+        with audit.context(
+            source=AuditSource.IMPORT,
+            import_job_id=job.pk,
+            remote_addr=audit.current_context().remote_addr,
+        ):
+            created, updated, unchanged = spec.write(_valid_rows(spec, rows, mapping), progress)
+        outcome.created, outcome.updated, outcome.unchanged = created, updated, unchanged
+        finish(ImportStatus.COMMITTED)
+    return outcome
+
+
+def template_rows(spec_class: type[ImportSpec]) -> tuple[list[str], list[str]]:
+    """Return the bilingual header row and an example row for a downloadable template."""
+    header = []
+    example = []
+    for column in spec_class.columns:
+        mark = "*" if column.required else ""
+        header.append(f"{column.header_zh}{mark} ({column.header_en})")
+        example.append(column.example)
+    return header, example
+
+
+REGISTRY: dict[str, type[ImportSpec]] = {}
+
+
+def register(spec_class: type[ImportSpec]) -> type[ImportSpec]:
+    """Class decorator: make an import kind available to the UI, API and CLI."""
+    REGISTRY[spec_class.kind] = spec_class
+    return spec_class
+
+
+def get_spec(kind: str) -> type[ImportSpec]:
+    try:
+        return REGISTRY[kind]
+    except KeyError as exc:
+        raise ImportRejected(gettext_lazy("Unknown import kind.")) from exc

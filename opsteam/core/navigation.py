@@ -1,0 +1,90 @@
+"""The navigation menu, by domain area; each entry is shown only to roles that may use it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from opsteam.core import policy
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Any
+    url_name: str
+    model: str  # "app_label.Model" whose `action` permission shows the entry
+    action: str = "view"
+
+
+@dataclass(frozen=True)
+class NavArea:
+    label: Any
+    icon: str
+    items: tuple[NavItem, ...]
+
+
+AREAS: tuple[NavArea, ...] = (
+    NavArea(
+        _("Organisation"),
+        "org",
+        (
+            NavItem(_("Org chart"), "org:orgchart", "org.OrgUnit"),
+            NavItem(_("Departments and teams"), "org:orgunit_list", "org.OrgUnit"),
+            NavItem(_("Staff"), "org:staff_list", "org.Staff"),
+        ),
+    ),
+    NavArea(
+        _("Roles and responsibilities"),
+        "roles",
+        (
+            NavItem(_("Positions"), "org:position_list", "org.Position"),
+            NavItem(_("Job descriptions"), "org:jobdescription_list", "org.JobDescription"),
+            NavItem(_("RACI matrix"), "org:raci_matrix", "org.RaciAssignment"),
+            NavItem(_("RACI analysis"), "org:raci_analysis", "org.RaciAssignment"),
+            NavItem(_("Who does what"), "org:who_does_what", "org.Activity"),
+        ),
+    ),
+    NavArea(
+        _("Data"),
+        "data",
+        (
+            NavItem(_("Imports"), "core:import_list", "core.ImportJob"),
+            NavItem(_("Audit trail"), "core:audit_list", "core.AuditEntry"),
+        ),
+    ),
+    NavArea(
+        _("Administration"),
+        "admin",
+        (
+            NavItem(_("Users and roles"), "accounts:user_list", "accounts.User"),
+            NavItem(_("API tokens"), "accounts:token_list", "accounts.ApiToken"),
+        ),
+    ),
+)
+
+
+def menu_for(user: Any, current_path: str = "") -> list[dict[str, Any]]:
+    """Return the areas and entries ``user`` may open, marking the active one."""
+    menu = []
+    for area in AREAS:
+        items = []
+        for item in area.items:
+            model = apps.get_model(item.model)
+            if not policy.can(user, item.action, model):
+                continue
+            url = reverse(item.url_name)
+            items.append({"label": item.label, "url": url, "active": current_path.startswith(url)})
+        if items:
+            menu.append(
+                {
+                    "label": area.label,
+                    "icon": area.icon,
+                    "items": items,
+                    "active": any(entry["active"] for entry in items),
+                }
+            )
+    return menu

@@ -1,0 +1,74 @@
+"""Column definitions shared by a list page and its CSV/XLSX export."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.formats import localize
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: ``accessor`` is a dotted attribute path or a callable taking the row."""
+
+    key: str
+    label: Any
+    accessor: str | Callable[[Any], Any] | None = None
+    order_by: str | None = None  # database ordering used when the user sorts by this column
+    link: bool = False  # render as a link to the row's get_absolute_url
+    export: bool = True
+    css: str = ""
+
+    def value(self, row: Any) -> Any:
+        accessor = self.accessor or self.key
+        if callable(accessor):
+            return accessor(row)
+        value = row
+        for part in accessor.split("."):
+            if value is None:
+                return None
+            value = getattr(value, part)
+            if callable(value) and not hasattr(value, "all"):
+                value = value()
+        return value
+
+    def text(self, row: Any) -> str:
+        value = self.value(row)
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "✓" if value else ""
+        return str(localize(value))
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: Sequence[Column]
+    default_order: str = ""
+    searchable: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def sortable(self) -> dict[str, str]:
+        return {column.key: column.order_by for column in self.columns if column.order_by}
+
+    def ordering_for(self, sort: str | None) -> list[str] | None:
+        """Translate a ``sort`` parameter (``name`` or ``-name``) into ORM ordering."""
+        if not sort:
+            return None
+        descending = sort.startswith("-")
+        key = sort.lstrip("-")
+        field_name = self.sortable.get(key)
+        if field_name is None:
+            return None
+        return [("-" if descending else "") + field_name, "pk"]
+
+    def export_columns(self) -> list[Column]:
+        return [column for column in self.columns if column.export]
+
+    def rows(self, objects: Iterable[Any]) -> Iterable[list[str]]:
+        columns = self.export_columns()
+        for obj in objects:
+            yield [column.text(obj) for column in columns]

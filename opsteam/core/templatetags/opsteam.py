@@ -1,0 +1,63 @@
+"""Template helpers: table cells, sort links, the policy's ``can``, bilingual fields."""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.http import urlencode
+
+from opsteam.core import policy
+from opsteam.core.models import localized
+
+register = template.Library()
+
+
+@register.simple_tag
+def render_cell(column, row):
+    """Render one table cell; the linked column points at the row's detail page."""
+    text = column.text(row)
+    if column.link and hasattr(row, "get_absolute_url"):
+        return format_html('<a href="{}">{}</a>', row.get_absolute_url(), text or "—")
+    return text
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context, column):
+    """Return the query string that sorts by ``column`` (toggling direction)."""
+    request = context["request"]
+    current = request.GET.get("sort", "")
+    target = f"-{column.key}" if current == column.key else column.key
+    query = request.GET.copy()
+    query["sort"] = target
+    query.pop("page", None)
+    return "?" + query.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def page_link(context, page_number):
+    query = context["request"].GET.copy()
+    query["page"] = page_number
+    return "?" + query.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def export_link(context, file_format):
+    query = context["request"].GET.copy()
+    query.pop("page", None)
+    query["export"] = file_format
+    return "?" + urlencode(sorted(query.lists()), doseq=True)
+
+
+@register.simple_tag(takes_context=True)
+def can(context, action, target):
+    """``{% can "change" object as allowed %}``: ask the policy from a template."""
+    return policy.can(context["request"].user, action, target)
+
+
+@register.filter
+def tr(obj, field):
+    """``{{ jd|tr:"purpose" }}``: the field in the active language, falling back to Chinese."""
+    return localized(obj, field)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None

@@ -1,0 +1,133 @@
+"""FilterSets shared by the org list pages and the org API."""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from opsteam.core.filters import SELECT, SearchFilterSet
+from opsteam.org.choices import JobDescriptionStatus, StaffStatus, UnitKind
+from opsteam.org.models import (
+    Activity,
+    JobDescription,
+    JobLevel,
+    OrgUnit,
+    Position,
+    Process,
+    RoleFamily,
+    Staff,
+)
+
+
+class UnitSubtreeFilter(django_filters.ModelChoiceFilter):
+    """Filter rows whose unit lies in the chosen unit's subtree."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.field_name}__path__startswith": value.path})
+
+
+class OrgUnitFilterSet(SearchFilterSet):
+    search_fields = ("code", "name", "name_en")
+    kind = django_filters.ChoiceFilter(choices=UnitKind.choices, label=_("Kind"), widget=SELECT)
+    within = UnitSubtreeFilter(
+        field_name="parent", queryset=OrgUnit.objects.all(), label=_("Within"), widget=SELECT
+    )
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = OrgUnit
+        fields = ["q", "kind", "within", "is_active"]
+
+
+class StaffFilterSet(SearchFilterSet):
+    search_fields = ("employee_no", "name", "name_en", "email", "phone")
+    unit = UnitSubtreeFilter(
+        field_name="unit",
+        queryset=OrgUnit.objects.all(),
+        label=_("Department or team"),
+        widget=SELECT,
+    )
+    position = django_filters.ModelChoiceFilter(
+        queryset=Position.objects.all(), label=_("Position"), widget=SELECT
+    )
+    family = django_filters.ModelChoiceFilter(
+        field_name="position__family",
+        queryset=RoleFamily.objects.all(),
+        label=_("Role family"),
+        widget=SELECT,
+    )
+    level = django_filters.ModelChoiceFilter(
+        queryset=JobLevel.objects.all(), label=_("Level"), widget=SELECT
+    )
+    status = django_filters.ChoiceFilter(
+        choices=StaffStatus.choices, label=_("Status"), widget=SELECT
+    )
+    manager = django_filters.ModelChoiceFilter(
+        queryset=Staff.objects.all(), label=_("Manager"), widget=forms.HiddenInput
+    )
+    hired_after = django_filters.DateFilter(
+        field_name="hire_date",
+        lookup_expr="gte",
+        label=_("Hired from"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )
+
+    class Meta:
+        model = Staff
+        fields = ["q", "unit", "position", "family", "level", "status", "manager", "hired_after"]
+
+
+class PositionFilterSet(SearchFilterSet):
+    search_fields = ("code", "name", "name_en")
+    family = django_filters.ModelChoiceFilter(
+        queryset=RoleFamily.objects.all(), label=_("Role family"), widget=SELECT
+    )
+    unit = UnitSubtreeFilter(
+        field_name="unit",
+        queryset=OrgUnit.objects.all(),
+        label=_("Department or team"),
+        widget=SELECT,
+    )
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = Position
+        fields = ["q", "family", "unit", "is_active"]
+
+
+class JobDescriptionFilterSet(SearchFilterSet):
+    search_fields = (
+        "position__code",
+        "position__name",
+        "position__name_en",
+        "purpose",
+        "purpose_en",
+    )
+    status = django_filters.ChoiceFilter(
+        choices=JobDescriptionStatus.choices, label=_("Status"), widget=SELECT
+    )
+    family = django_filters.ModelChoiceFilter(
+        field_name="position__family",
+        queryset=RoleFamily.objects.all(),
+        label=_("Role family"),
+        widget=SELECT,
+    )
+    position = django_filters.ModelChoiceFilter(
+        queryset=Position.objects.all(), label=_("Position"), widget=forms.HiddenInput
+    )
+
+    class Meta:
+        model = JobDescription
+        fields = ["q", "status", "family", "position"]
+
+
+class ActivityFilterSet(SearchFilterSet):
+    search_fields = ("code", "name", "name_en", "process__name", "process__name_en")
+    process = django_filters.ModelChoiceFilter(
+        queryset=Process.objects.all(), label=_("Process"), widget=SELECT
+    )
+
+    class Meta:
+        model = Activity
+        fields = ["q", "process"]

@@ -1,0 +1,329 @@
+"""OpsTeam settings: the only settings module.
+
+Every knob is an ``OPSTEAM_*`` environment variable (plus ``DATABASE_URL``). The defaults make
+``make demo`` work with nothing set; production refuses to start without a secret key.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from exc
+
+
+def env_list(name: str, default: list[str] | None = None) -> list[str]:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return list(default or [])
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+# Paths
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("OPSTEAM_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# Security
+
+DEBUG = env_bool("OPSTEAM_DEBUG", False)
+TESTING = env_bool("OPSTEAM_TESTING", False)
+SECRET_KEY = env_str("OPSTEAM_SECRET_KEY")
+if not SECRET_KEY:
+    if DEBUG or TESTING:
+        SECRET_KEY = "opsteam-insecure-development-key-never-use-in-production-0123456789"
+    else:
+        raise ImproperlyConfigured(
+            "OPSTEAM_SECRET_KEY is not set. Set it to a long random string in production, "
+            "or set OPSTEAM_DEBUG=1 for a local development server."
+        )
+
+ALLOWED_HOSTS = env_list("OPSTEAM_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("OPSTEAM_CSRF_TRUSTED_ORIGINS")
+
+# OPSTEAM_HTTPS=1 when served over TLS (directly or behind a proxy that sets X-Forwarded-Proto);
+# plain-HTTP intranet deployments leave it off and still pass `check --deploy`.
+HTTPS = env_bool("OPSTEAM_HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS and env_bool("OPSTEAM_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = env_int("OPSTEAM_HSTS_SECONDS", 31536000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("OPSTEAM_HSTS_PRELOAD", False)
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("OPSTEAM_SESSION_MAX_AGE", 12 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = False
+if not DEBUG and not HTTPS:
+    # Plain-HTTP intranet mode: Secure cookies and HSTS cannot work without TLS; the operator
+    # chose this explicitly by leaving OPSTEAM_HTTPS off.
+    SILENCED_SYSTEM_CHECKS = [
+        "security.W004",
+        "security.W008",
+        "security.W012",
+        "security.W016",
+    ]
+
+# Application
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "django_htmx",
+    "opsteam.core",
+    "opsteam.accounts",
+    "opsteam.org",
+    "opsteam.insights",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "opsteam.core.middleware.LoginRequiredMiddleware",
+    "opsteam.accounts.middleware.UserPreferencesMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "opsteam.core.middleware.SecurityHeadersMiddleware",
+]
+
+ROOT_URLCONF = "opsteam.urls"
+WSGI_APPLICATION = "opsteam.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "insights:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "opsteam" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "opsteam.core.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# Database
+
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{VAR_DIR / 'opsteam.sqlite3'}",
+        conn_max_age=env_int("OPSTEAM_DB_CONN_MAX_AGE", 0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+    DATABASES["default"]["TEST"] = {"NAME": env_str("OPSTEAM_TEST_SQLITE", "") or None}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    # Hashing with a million PBKDF2 rounds per test user would dominate the suite's run time.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Internationalisation
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "opsteam" / "locale"]
+USE_I18N = True
+TIME_ZONE = env_str("OPSTEAM_TIME_ZONE", "Asia/Shanghai")
+USE_TZ = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = HTTPS
+
+# Static and media files
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("OPSTEAM_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+    ("vendor/tabler", NODE_MODULES / "@tabler" / "core" / "dist"),
+    ("vendor/swagger-ui", NODE_MODULES / "swagger-ui-dist"),
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG or TESTING
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env_str("OPSTEAM_MEDIA_ROOT", str(VAR_DIR / "media")))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Caches
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "opsteam",
+    }
+}
+if env_str("OPSTEAM_REDIS_CACHE_URL"):
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("OPSTEAM_REDIS_CACHE_URL"),
+    }
+
+# Celery: eager in-process unless a broker is configured.
+
+CELERY_BROKER_URL = env_str("OPSTEAM_BROKER_URL")
+CELERY_RESULT_BACKEND = env_str("OPSTEAM_RESULT_BACKEND", CELERY_BROKER_URL)
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+
+# API
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "opsteam.accounts.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "opsteam.core.api.pagination.StandardPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "opsteam.core.api.schema.OpsTeamAutoSchema",
+    "EXCEPTION_HANDLER": "opsteam.core.api.errors.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    "DEFAULT_VERSIONING_CLASS": None,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "OpsTeam API",
+    "DESCRIPTION": "Operations-staff system: org, job descriptions, RACI, import and audit.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "StaffStatusEnum": "opsteam.org.choices.StaffStatus",
+        "JobDescriptionStatusEnum": "opsteam.org.choices.JobDescriptionStatus",
+        "ImportStatusEnum": "opsteam.core.choices.ImportStatus",
+        "UnitKindEnum": "opsteam.org.choices.UnitKind",
+        "RelationKindEnum": "opsteam.org.choices.RelationKind",
+        "RaciRoleEnum": "opsteam.org.choices.RaciRole",
+        "AuditActionEnum": "opsteam.core.choices.AuditAction",
+        "AuditSourceEnum": "opsteam.core.choices.AuditSource",
+        "ErrorTypeEnum": ["validation_error", "client_error", "server_error"],
+    },
+    # Served from our own static files (npm swagger-ui-dist), never from a CDN.
+    "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
+    "SWAGGER_UI_FAVICON_HREF": "/static/opsteam/favicon.svg",
+}
+
+# Logging: the security log never carries passwords, tokens or session keys.
+
+LOG_DIR = VAR_DIR / "logs"
+LOG_DIR.mkdir(parents=True, exist_ok=True)
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "loggers": {
+        "opsteam.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
+}
+
+# OpsTeam knobs
+
+OPSTEAM_LOGIN_MAX_FAILURES = env_int("OPSTEAM_LOGIN_MAX_FAILURES", 5)
+OPSTEAM_LOGIN_COOLOFF_SECONDS = env_int("OPSTEAM_LOGIN_COOLOFF_SECONDS", 15 * 60)
+OPSTEAM_IMPORT_MAX_UPLOAD_BYTES = env_int("OPSTEAM_IMPORT_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+OPSTEAM_IMPORT_MAX_INFLATED_BYTES = env_int("OPSTEAM_IMPORT_MAX_INFLATED_BYTES", 200 * 1024 * 1024)
+OPSTEAM_IMPORT_MAX_ZIP_MEMBERS = env_int("OPSTEAM_IMPORT_MAX_ZIP_MEMBERS", 200)
+OPSTEAM_IMPORT_MAX_COMPRESSION_RATIO = env_int("OPSTEAM_IMPORT_MAX_COMPRESSION_RATIO", 100)
+OPSTEAM_IMPORT_BATCH_SIZE = env_int("OPSTEAM_IMPORT_BATCH_SIZE", 2000)
+OPSTEAM_RACI_MAX_LOAD = float(env_str("OPSTEAM_RACI_MAX_LOAD", "12"))
+OPSTEAM_RACI_OVERLAP_THRESHOLD = float(env_str("OPSTEAM_RACI_OVERLAP_THRESHOLD", "0.6"))
+OPSTEAM_ANONYMITY_THRESHOLD = max(3, env_int("OPSTEAM_ANONYMITY_THRESHOLD", 3))

@@ -1,0 +1,75 @@
+/* OpsTeam page behaviour: no inline scripts (CSP), everything wired by data attributes. */
+(function () {
+  "use strict";
+
+  function onReady(fn) {
+    if (document.readyState !== "loading") fn(); else document.addEventListener("DOMContentLoaded", fn);
+  }
+
+  // Ask before destructive or irreversible actions: <form data-confirm="...">.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var message = form.getAttribute && form.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) { event.preventDefault(); event.stopImmediatePropagation(); }
+  }, true);
+
+  // <select data-autosubmit> submits its form on change (language switcher, filters without htmx).
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("[data-autosubmit]")) event.target.form.submit();
+  });
+
+  // Formset rows: <button data-formset-add="prefix"> clones <template id="prefix-empty">.
+  document.addEventListener("click", function (event) {
+    var add = event.target.closest("[data-formset-add]");
+    if (add) {
+      event.preventDefault();
+      var prefix = add.getAttribute("data-formset-add");
+      var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+      var template = document.getElementById(prefix + "-empty");
+      var html = template.innerHTML.replace(/__prefix__/g, total.value);
+      document.getElementById(prefix + "-rows").insertAdjacentHTML("beforeend", html);
+      total.value = parseInt(total.value, 10) + 1;
+      var inputs = document.getElementById(prefix + "-rows").querySelectorAll("input, textarea, select");
+      if (inputs.length) inputs[inputs.length - 1].closest("[data-formset-row]").querySelector("input, textarea, select").focus();
+    }
+    var remove = event.target.closest("[data-formset-remove]");
+    if (remove) {
+      event.preventDefault();
+      var row = remove.closest("[data-formset-row]");
+      var checkbox = row.querySelector("input[name$='-DELETE']");
+      if (checkbox) { checkbox.checked = true; row.classList.add("d-none"); } else { row.remove(); }
+    }
+  });
+
+  // Charts: <div data-chart="id-of-json-script"> with an ECharts option object.
+  function renderCharts(root) {
+    if (!window.echarts) return;
+    (root || document).querySelectorAll("[data-chart]").forEach(function (el) {
+      if (el.dataset.rendered) return;
+      var source = document.getElementById(el.getAttribute("data-chart"));
+      if (!source) return;
+      var option = JSON.parse(source.textContent);
+      var chart = window.echarts.init(el, null, { renderer: "canvas" });
+      chart.setOption(option);
+      chart.on("click", function (params) {
+        if (params.data && params.data.url) window.location.href = params.data.url;
+      });
+      el.dataset.rendered = "1";
+      window.addEventListener("resize", function () { chart.resize(); });
+      var collapse = el.getAttribute("data-chart-expand");
+      if (collapse) {
+        document.querySelectorAll("[data-chart-action]").forEach(function (button) {
+          button.addEventListener("click", function () {
+            var depth = button.getAttribute("data-chart-action") === "expand" ? -1 : 1;
+            chart.setOption({ series: [{ initialTreeDepth: depth }] }, false);
+            option.series[0].initialTreeDepth = depth;
+            chart.clear(); chart.setOption(option);
+          });
+        });
+      }
+    });
+  }
+
+  onReady(function () { renderCharts(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { renderCharts(event.target); });
+})();

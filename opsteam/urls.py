@@ -1,0 +1,31 @@
+"""URL map: UI pages per app, /api/ (one router per app), schema and docs, admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from opsteam.core.views import HealthView
+
+api_patterns = [
+    path("", include("opsteam.accounts.api.urls")),
+    path("", include("opsteam.core.api.urls")),
+    path("org/", include("opsteam.org.api.urls")),
+]
+
+urlpatterns = [
+    path("", include("opsteam.insights.urls")),
+    path("accounts/", include("opsteam.accounts.urls")),
+    path("org/", include("opsteam.org.urls")),
+    path("data/", include("opsteam.core.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("healthz/", HealthView.as_view(), name="health"),
+    path("api/", include(api_patterns)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "opsteam.core.errors.page_not_found"
+handler500 = "opsteam.core.errors.server_error"
+handler403 = "opsteam.core.errors.permission_denied"
