@@ -241,3 +241,11 @@ def user_set_preferences(
             after=_user_snapshot(actor),
         )
     return actor
+
+
+def security_log_prune(*, older_than_days: int = 365) -> int:
+    """Delete security events older than the retention period; return how many went."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    deleted, _ = SecurityEvent.objects.filter(at__lt=cutoff).delete()
+    security_log.info("security_log_pruned count=%s older_than_days=%s", deleted, older_than_days)
+    return deleted

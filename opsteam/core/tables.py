@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from django.utils.formats import localize
 
 
@@ -33,6 +36,23 @@ class Column:
             if callable(value) and not hasattr(value, "all"):
                 value = value()
         return value
+
+    def export_value(self, row: Any) -> Any:
+        """The cell for a spreadsheet: dates and numbers stay typed, the rest is text."""
+        value = self.value(row)
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "✓" if value else ""
+        if isinstance(value, dt.datetime):
+            return (
+                timezone.localtime(value).replace(tzinfo=None)
+                if timezone.is_aware(value)
+                else value
+            )
+        if isinstance(value, dt.date | int | float | Decimal):
+            return value
+        return str(value)
 
     def text(self, row: Any) -> str:
         value = self.value(row)
@@ -71,4 +91,4 @@ class Table:
     def rows(self, objects: Iterable[Any]) -> Iterable[list[str]]:
         columns = self.export_columns()
         for obj in objects:
-            yield [column.text(obj) for column in columns]
+            yield [column.export_value(obj) for column in columns]

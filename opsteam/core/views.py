@@ -76,6 +76,7 @@ class ScopedListView(PolicyMixin, ListView):
         return queryset
 
     def get(self, request, *args, **kwargs):
+        policy.require(request.user, "view", self.model)
         file_format = request.GET.get("export")
         if file_format in {"xlsx", "csv"}:
             return self.export(file_format)

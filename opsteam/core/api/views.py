@@ -11,7 +11,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from opsteam.core import exports, imports
+from opsteam.core import exports, imports, policy
 from opsteam.core.api.serializers import (
     AuditEntrySerializer,
     ImportInputSerializer,
@@ -84,6 +84,7 @@ class ImportJobViewSet(ScopedReadOnlyViewSet):
         spec_class = imports.REGISTRY.get(kind)
         if spec_class is None:
             raise NotFound()
+        policy.require(request.user, "import", spec_class.model)
         data = ImportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]

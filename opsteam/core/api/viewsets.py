@@ -44,6 +44,9 @@ class ScopedViewSetMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        if self.action == "list":
+            # A role without any view right gets 403, not an empty page that looks like data.
+            policy.require(request.user, self.list_policy_action(), self.queryset.model)
         if self.action == "create" or (self.action in self.policy_actions and not self.detail):
             policy.require(request.user, self.policy_action(), self.queryset.model)
 
