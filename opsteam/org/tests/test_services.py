@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from opsteam.core.exceptions import InvalidTransition, NotVisible, PolicyDenied, ValidationFailed
 from opsteam.core.models import AuditEntry
@@ -92,7 +93,7 @@ def test_manager_cycle_is_refused(hr, org_tree):
         services.staff_reassign(
             actor=hr,
             staff=boss,
-            effective_date=dt.date.today(),
+            effective_date=timezone.localdate(),
             reason="manager_change",
             manager=report,
         )
@@ -164,8 +165,8 @@ def test_leaving_closes_the_assignment_and_ends_the_login(user_as, hr, org_tree)
     operator = user_as("operator")
     staff = operator.staff
 
-    services.staff_leave(actor=hr, staff=staff, leave_date=dt.date.today())
+    services.staff_leave(actor=hr, staff=staff, leave_date=timezone.localdate())
 
     operator.refresh_from_db()
     assert not operator.is_active
-    assert Assignment.objects.get(staff=staff).end_date == dt.date.today()
+    assert Assignment.objects.get(staff=staff).end_date == timezone.localdate()
