@@ -5,8 +5,8 @@ The seed asks to "avoid duplicated work and conflicts, and locate responsibility
 
 - activities nobody is Accountable for, or several positions are (多头负责: a conflict);
 - activities nobody is Responsible for (a gap);
-- pairs of positions whose Responsible/Accountable activities largely coincide (duplicated
-  duties), measured by the Jaccard similarity of their activity sets;
+- pairs of positions whose Responsible activities largely coincide (duplicated duties),
+  measured by the Jaccard similarity of their activity sets;
 - pairs of positions both Accountable for the same activity (conflicting authority);
 - people whose positions (main plus concurrent) carry more load than the configured limit.
 
@@ -53,7 +53,7 @@ class PositionPairFinding:
     position_a: int
     position_b: int
     shared_activity_ids: tuple[int, ...]
-    similarity: float  # Jaccard of R/A activity sets, 0..1
+    similarity: float  # Jaccard of the two positions' Responsible activity sets, 0..1
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +102,7 @@ def analyse_raci(
 ) -> RaciAnalysis:
     """Return every gap, conflict, duplication and overload in the matrix, with evidence.
 
-    ``overlap_threshold`` is the Jaccard similarity from which two positions' R/A duties
+    ``overlap_threshold`` is the Jaccard similarity from which two positions' R duties
     count as duplicated (and they must share at least ``min_shared`` activities);
     ``max_load`` is the weighted cell count above which a person is overloaded.
     """
@@ -127,8 +127,10 @@ def analyse_raci(
             activity_findings.append(ActivityFinding("no_responsible", activity_id, ()))
 
     pair_findings: list[PositionPairFinding] = []
-    duty = (is_a | is_r).astype(np.int32)  # (activities, positions)
-    shared = duty.T @ duty  # (positions, positions) shared R/A activities
+    # Duplicated work means doing the same activities (R); a lead answering (A) for what a
+    # specialist does (R) is the intended split, not a duplicate.
+    duty = is_r.astype(np.int32)  # (activities, positions)
+    shared = duty.T @ duty  # (positions, positions) shared Responsible activities
     sizes = np.diag(shared)
     union = sizes[:, None] + sizes[None, :] - shared
     similarity = np.divide(shared, union, out=np.zeros(shared.shape, dtype=float), where=union > 0)

@@ -62,8 +62,17 @@ def test_positions_doing_the_same_work_are_flagged_as_duplicated():
     result = analyse_raci(_input(matrix), overlap_threshold=0.6)
 
     duplicates = [f for f in result.pair_findings if f.kind == "duplicate_duties"]
-    assert [(f.position_a, f.position_b) for f in duplicates] == [(1, 2), (1, 3), (2, 3)]
+    assert [(f.position_a, f.position_b) for f in duplicates] == [(1, 2)]
     assert duplicates[0].similarity == pytest.approx(0.75)
+    assert duplicates[0].shared_activity_ids == (100, 101, 102)
+
+
+def test_lead_accountable_for_a_specialists_work_is_not_a_duplicate():
+    matrix = [[R, A], [R, A], [R, A]]
+
+    result = analyse_raci(_input(matrix))
+
+    assert not [f for f in result.pair_findings if f.kind == "duplicate_duties"]
 
 
 def test_person_holding_two_loaded_positions_is_overloaded_with_explanation():
