@@ -207,6 +207,7 @@ STATIC_ROOT = Path(env_str("OPSTEAM_STATIC_ROOT", str(BASE_DIR / "staticfiles"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
+    BASE_DIR / "opsteam" / "static",
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
     ("vendor/tabler", NODE_MODULES / "@tabler" / "core" / "dist"),

@@ -131,6 +131,7 @@ class DutyForm(forms.Form):
     title = _text(_("Duty"))
     title_en = _text(_("Duty (English)"), required=False)
     description = _area(_("Details"), rows=2)
+    description_en = _area(_("Details (English)"), rows=2)
     time_share = forms.IntegerField(
         label=_("Share of time (%)"),
         min_value=0,
@@ -139,6 +140,7 @@ class DutyForm(forms.Form):
         widget=forms.NumberInput(attrs=TEXT),
     )
     standard = _area(_("Work standard"), rows=2)
+    standard_en = _area(_("Work standard (English)"), rows=2)
     sop_url = _text(_("SOP link"), required=False, max_length=500)
     activity = _choice(Activity.objects.all(), _("RACI activity"), required=False)
 
@@ -168,6 +170,7 @@ class RelationForm(forms.Form):
     unit = _choice(OrgUnit.objects.all(), _("Department or team"), required=False)
     external_party = _text(_("External party"), required=False)
     description = _area(_("How they work together"), rows=2)
+    description_en = _area(_("How they work together (English)"), rows=2)
 
     def clean(self):
         data = super().clean()

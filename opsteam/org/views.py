@@ -469,8 +469,10 @@ class JobDescriptionEditView(PolicyMixin, View):
                 "title": d.title,
                 "title_en": d.title_en,
                 "description": d.description,
+                "description_en": d.description_en,
                 "time_share": d.time_share,
                 "standard": d.standard,
+                "standard_en": d.standard_en,
                 "sop_url": d.sop_url,
                 "activity": d.activity_id,
             }
@@ -487,6 +489,7 @@ class JobDescriptionEditView(PolicyMixin, View):
                 "unit": r.unit_id,
                 "external_party": r.external_party,
                 "description": r.description,
+                "description_en": r.description_en,
             }
             for r in jd.relations.all()
         ]

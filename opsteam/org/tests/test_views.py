@@ -143,3 +143,34 @@ def test_docx_export_is_a_word_document(client_as, catalogue):
 
     assert response.status_code == 200
     assert b"".join(response.streaming_content)[:2] == b"PK"
+
+
+def test_editing_a_draft_in_the_page_keeps_the_english_texts(client_as, catalogue):
+    client = client_as("hr")
+    position = catalogue["jd"].position
+    duty = catalogue["jd"].duties.get()
+    duty.description_en = "List products"
+    duty.standard_en = "99.5% accurate"
+    duty.save()
+    client.post(reverse("org:jobdescription_start_draft", args=[position.pk]))
+    draft = JobDescription.objects.get(position=position, status="draft")
+    page = client.get(reverse("org:jobdescription_edit", args=[draft.pk])).content.decode()
+    assert "99.5% accurate" in page
+
+    form = {
+        "purpose": "x",
+        "duties-TOTAL_FORMS": "1",
+        "duties-INITIAL_FORMS": "1",
+        "duties-0-title": duty.title,
+        "duties-0-time_share": "40",
+        "duties-0-description_en": "List products",
+        "duties-0-standard_en": "99.5% accurate",
+        "skills-TOTAL_FORMS": "0",
+        "skills-INITIAL_FORMS": "0",
+        "relations-TOTAL_FORMS": "0",
+        "relations-INITIAL_FORMS": "0",
+    }
+    client.post(reverse("org:jobdescription_edit", args=[draft.pk]), form)
+
+    saved = draft.duties.get()
+    assert (saved.description_en, saved.standard_en) == ("List products", "99.5% accurate")
