@@ -1,9 +1,12 @@
 """Safe reading of uploaded spreadsheets (xlsx, csv) as a stream of rows.
 
 Guards run before any parsing: the file must be what its extension says, an xlsx must not
-inflate past the configured limits (zip bombs), CSV may be UTF-8, UTF-8 with BOM or GB18030
-(what Excel on Chinese Windows writes), and an xlsx whose declared dimension is wrong still
-yields every row (openpyxl's read-only mode trusts it unless reset).
+inflate past the configured limits (zip bombs: member count, total inflated size, and the
+compression ratio of the whole archive and of each large member), CSV may be UTF-8, UTF-8 with
+BOM, GB18030 (what Excel on Chinese Windows writes) or UTF-16 with a BOM, and an xlsx whose
+declared dimension is wrong still yields every row (openpyxl's read-only mode trusts it unless
+reset). A file that turns out to be unreadable half-way is rejected with a clear message, never
+with a server error.
 """
 
 from __future__ import annotations
@@ -25,7 +28,10 @@ from opsteam.core.exceptions import ImportRejected
 
 SUPPORTED_EXTENSIONS = (".xlsx", ".csv")
 ZIP_MAGIC = b"PK\x03\x04"
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _CHUNK = 1 << 16
+_RATIO_FLOOR = 1 << 20  # members smaller than this inflate to nothing worth guarding
+CSV_DELIMITERS = (",", ";", "\t", "|")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,26 +79,51 @@ def check_file(handle: BinaryIO, filename: str) -> str:
             raise _reject(_("This file is named .xlsx but is not an Excel workbook."))
         _check_zip(handle)
     else:
-        if head.startswith(ZIP_MAGIC) or b"\x00" in handle.read(_CHUNK):
+        if head.startswith(ZIP_MAGIC):
+            raise _reject(
+                _(
+                    "This file is named .csv but is a zip archive (an Excel workbook?): name it .xlsx or save it as CSV."
+                )
+            )
+        if not head.startswith(UTF16_BOMS) and b"\x00" in handle.read(_CHUNK):
             handle.seek(0)
             raise _reject(_("This file is named .csv but is not a text file."))
         handle.seek(0)
     return extension
 
 
+def _too_many_parts(count: int) -> ImportRejected:
+    return _reject(
+        _("The workbook has {count} parts; the limit is {limit}.").format(
+            count=count, limit=settings.OPSTEAM_IMPORT_MAX_ZIP_MEMBERS
+        )
+    )
+
+
+def _declared_member_count(handle: BinaryIO) -> int | None:
+    """The entry count of the zip's end record, read without parsing the central directory
+    (a directory of a million entries takes seconds and hundreds of MB to parse)."""
+    try:
+        end = zipfile._EndRecData(handle)  # private, but unchanged since Python 2
+    except (OSError, AttributeError, IndexError):
+        end = None
+    finally:
+        handle.seek(0)
+    return None if end is None else int(end[zipfile._ECD_ENTRIES_TOTAL])
+
+
 def _check_zip(handle: BinaryIO) -> None:
+    max_members = settings.OPSTEAM_IMPORT_MAX_ZIP_MEMBERS
+    declared = _declared_member_count(handle)
+    if declared is not None and declared > max_members:
+        raise _too_many_parts(declared)
     try:
         archive = zipfile.ZipFile(handle)
     except zipfile.BadZipFile as exc:
         raise _reject(_("This file is named .xlsx but is not a valid Excel workbook.")) from exc
     members = archive.infolist()
-    max_members = settings.OPSTEAM_IMPORT_MAX_ZIP_MEMBERS
     if len(members) > max_members:
-        raise _reject(
-            _("The workbook has {count} parts; the limit is {limit}.").format(
-                count=len(members), limit=max_members
-            )
-        )
+        raise _too_many_parts(len(members))
     names = {member.filename for member in members}
     if "[Content_Types].xml" not in names or not any(name.startswith("xl/") for name in names):
         raise _reject(_("This file is named .xlsx but is not an Excel workbook."))
@@ -106,17 +137,29 @@ def _check_zip(handle: BinaryIO) -> None:
             )
         )
     max_ratio = settings.OPSTEAM_IMPORT_MAX_COMPRESSION_RATIO
-    if inflated / compressed > max_ratio:
+    # The whole-archive ratio can be diluted by adding an incompressible member, so a large
+    # member is also checked on its own (zipfile enforces the declared sizes when inflating).
+    worst = max(
+        (m.file_size / (m.compress_size or 1) for m in members if m.file_size > _RATIO_FLOOR),
+        default=0,
+    )
+    ratio = max(inflated / compressed, worst)
+    if ratio > max_ratio:
         raise _reject(
             _("The workbook's compression ratio is {ratio}:1; the limit is {limit}:1.").format(
-                ratio=int(inflated / compressed), limit=max_ratio
+                ratio=int(ratio), limit=max_ratio
             )
         )
     handle.seek(0)
 
 
 def detect_csv_encoding(handle: BinaryIO) -> str:
-    """Return 'utf-8-sig' when the whole file decodes as UTF-8, else 'gb18030'."""
+    """Return 'utf-16' for a UTF-16 BOM, 'utf-8-sig' when the whole file decodes as UTF-8
+    (with or without a BOM), else 'gb18030'."""
+    handle.seek(0)
+    if handle.read(2) in UTF16_BOMS:
+        handle.seek(0)
+        return "utf-16"
     handle.seek(0)
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
@@ -147,18 +190,37 @@ def iter_rows(handle: BinaryIO, filename: str) -> Iterator[SheetRow]:
         yield from _iter_xlsx(handle)
 
 
+def _guess_delimiter(first_line: str) -> str:
+    """Pick the delimiter from the header line (comma unless another one clearly separates it).
+
+    ``csv.Sniffer`` guesses from data rows too and is misled by names like "O'Brien" or by
+    commas inside quoted cells; the header row of a template never contains a delimiter.
+    """
+    counts = {delimiter: first_line.count(delimiter) for delimiter in CSV_DELIMITERS}
+    best = max(CSV_DELIMITERS, key=lambda delimiter: counts[delimiter])
+    return best if counts[best] > counts[","] else ","
+
+
 def _iter_csv(handle: BinaryIO) -> Iterator[SheetRow]:
     encoding = detect_csv_encoding(handle)
     text = io.TextIOWrapper(handle, encoding=encoding, newline="")
+    number = 0
     try:
-        sample = text.read(_CHUNK)
+        first_line = text.readline()
         text.seek(0)
-        try:
-            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        for number, cells in enumerate(csv.reader(text, dialect), start=1):
+        reader = csv.reader(text, delimiter=_guess_delimiter(first_line))
+        for number, cells in enumerate(reader, start=1):
             yield SheetRow(number=number, cells=[_normalise(cell) for cell in cells])
+    except UnicodeDecodeError as exc:
+        raise _reject(
+            _(
+                "Row {row} could not be read as UTF-8 or GB18030 text: save the file as CSV UTF-8."
+            ).format(row=number + 1)
+        ) from exc
+    except csv.Error as exc:
+        raise _reject(
+            _("Row {row} is not valid CSV: {error}").format(row=number + 1, error=exc)
+        ) from exc
     finally:
         text.detach()
 
@@ -170,11 +232,22 @@ def _iter_xlsx(handle: BinaryIO) -> Iterator[SheetRow]:
         workbook = load_workbook(handle, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for corrupt files
         raise _reject(_("The workbook could not be read: {error}").format(error=exc)) from exc
+    number = 0
     try:
+        if not workbook.worksheets:
+            raise _reject(_("The workbook has no worksheet."))
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # the declared dimension may be wrong; never trust it
         for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
             yield SheetRow(number=number, cells=[_normalise(cell) for cell in cells])
+    except ImportRejected:
+        raise
+    except Exception as exc:  # a corrupt part (bad XML, CRC mismatch) shows up while reading
+        raise _reject(
+            _("The workbook could not be read after row {row}: {error}").format(
+                row=number, error=exc
+            )
+        ) from exc
     finally:
         workbook.close()
 
