@@ -100,8 +100,11 @@ def _clear() -> None:
 
 def _raw_insert(path: Path, units, positions, levels, backend: str) -> float:
     """Insert the file's rows straight into org_staff: the database's practical limit."""
-    from django.db import connection, transaction
+    from django.db import transaction
     from django.utils import timezone
+
+    from opsteam.core import bulk
+    from opsteam.org.models import Staff
 
     unit_ids = {u.code: u.pk for u in units}
     position_ids = {p.code: p.pk for p in positions}
@@ -142,16 +145,8 @@ def _raw_insert(path: Path, units, positions, levels, backend: str) -> float:
         "created_at",
         "updated_at",
     )
-    with transaction.atomic(), connection.cursor() as cursor:
-        if backend == "postgresql":
-            with cursor.cursor.copy(f"COPY org_staff ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(
-                f"INSERT INTO org_staff ({', '.join(columns)}) VALUES ({marks})", rows
-            )
+    with transaction.atomic():
+        bulk.insert_rows(Staff, columns, rows)
     return time.perf_counter() - started
 
 

@@ -186,3 +186,67 @@ def maintenance(connection: Any = default_connection) -> Iterator[None]:
             yield
         finally:
             connection.opsteam_audit_maintenance = False
+
+
+AUDIT_INSERT_FIELDS = (
+    "at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "source",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "before",
+    "after",
+    "changed_fields",
+    "note",
+    "remote_addr",
+    "import_job_id",
+)
+
+
+def record_created_values(
+    *,
+    actor: Any,
+    model: type[models.Model],
+    rows: Iterable[dict[str, Any]],
+    describe: Any,
+) -> int:
+    """Write "create" entries for rows given as ``values()`` dicts keyed by attname.
+
+    The set-based twin of ``record`` for imports: no model instances, one multi-row insert.
+    ``after`` has exactly the shape ``snapshot`` gives; ``describe(row)`` is the object label.
+    """
+    from django.utils import timezone
+
+    from opsteam.core import bulk
+
+    ctx = current_context()
+    actor_fields = _actor_fields(actor)
+    actor_id = actor_fields["actor"].pk if actor_fields["actor"] is not None else None
+    fields = [f for f in model._meta.concrete_fields if f.name != "updated_at"]
+    label = model._meta.label_lower
+    now = timezone.now()
+
+    def entries() -> Iterator[tuple[Any, ...]]:
+        for row in rows:
+            after = {f.name: _jsonable(row[f.attname]) for f in fields}
+            yield (
+                now,
+                actor_id,
+                actor_fields["actor_label"],
+                AuditAction.CREATE,
+                ctx.source,
+                label,
+                str(row["id"]),
+                str(describe(row))[:300],
+                None,
+                after,
+                sorted(after),
+                "",
+                ctx.remote_addr,
+                ctx.import_job_id,
+            )
+
+    return bulk.insert_rows(AuditEntry, AUDIT_INSERT_FIELDS, entries())

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from opsteam.core import audit
+from opsteam.core import audit, bulk
 from opsteam.core.choices import AuditAction
 from opsteam.core.imports import (
     ImportColumn,
@@ -431,6 +431,30 @@ class PositionImport(ImportSpec):
 
 
 STAFF_STATUS = choice_parser(StaffStatus)
+NEW_STAFF_FIELDS = (
+    "employee_no",
+    "name",
+    "name_en",
+    "email",
+    "phone",
+    "hire_date",
+    "status",
+    "leave_date",
+    "unit_id",
+    "position_id",
+    "level_id",
+    "created_at",
+    "updated_at",
+)
+
+
+def localized_name(row: dict[str, Any]) -> str:
+    """The label ``str(staff)`` would give, from a ``values()`` row."""
+    from django.utils.translation import get_language
+
+    if (get_language() or "").startswith("en") and row.get("name_en"):
+        return row["name_en"]
+    return row["name"] or row.get("name_en", "")
 
 
 class _Current(NamedTuple):
@@ -756,14 +780,24 @@ class StaffImport(ImportSpec):
         done = 0
         for batch in _batches(rows, batch_size):
             numbers = [row.values["employee_no"] for row in batch]
-            existing = Staff.objects.in_bulk(numbers, field_name="employee_no")
+            known = set(
+                Staff.objects.filter(employee_no__in=numbers).values_list("employee_no", flat=True)
+            )
+            existing = Staff.objects.in_bulk(known, field_name="employee_no") if known else {}
             new_staff, new_rows, changed_staff = [], [], []
             for row in batch:
                 values = row.values
                 target = self._target(values)
                 staff = existing.get(values["employee_no"])
                 if staff is None:
-                    new_staff.append(Staff(employee_no=values["employee_no"], **target))
+                    new_staff.append(
+                        (
+                            values["employee_no"],
+                            *(target[f] for f in NEW_STAFF_FIELDS[1:-2]),
+                            now,
+                            now,
+                        )
+                    )
                     new_rows.append(row)
                     continue
                 effective[staff.pk] = values["effective_date"] or self.today
@@ -783,10 +817,18 @@ class StaffImport(ImportSpec):
                 if staff.status == StaffStatus.LEFT and not was_left and staff.leave_date:
                     leavers[staff.pk] = staff.leave_date
                 changed_staff.append(staff)
-            Staff.objects.bulk_create(new_staff, batch_size=batch_size)
-            for staff, row in zip(new_staff, new_rows, strict=True):
-                created_ids.append(staff.pk)
-                wanted_manager[staff.pk] = row.values["manager_employee_no"]
+            if new_staff:
+                bulk.insert_rows(Staff, NEW_STAFF_FIELDS, new_staff)
+                new_numbers = [row.values["employee_no"] for row in new_rows]
+                ids = dict(
+                    Staff.objects.filter(employee_no__in=new_numbers).values_list(
+                        "employee_no", "pk"
+                    )
+                )
+                for row in new_rows:
+                    pk = ids[row.values["employee_no"]]
+                    created_ids.append(pk)
+                    wanted_manager[pk] = row.values["manager_employee_no"]
             update_rows(Staff, changed_staff, [*self.PERSONAL, *self.PLACEMENT, "updated_at"])
             done += len(batch)
             if progress is not None:
@@ -795,16 +837,19 @@ class StaffImport(ImportSpec):
         self._set_managers(wanted_manager, befores, moves, unchanged_ids, effective, now)
         self._write_assignments(created_ids, moves, leavers)
         self._deactivate_logins(list(leavers))
-        touched = created_ids + list(befores)
-        created_set = set(created_ids)
-        for start in range(0, len(touched), batch_size):
+        attnames = [f.attname for f in Staff._meta.concrete_fields]
+        for start in range(0, len(created_ids), batch_size):
+            chunk = created_ids[start : start + batch_size]
+            audit.record_created_values(
+                actor=self.actor,
+                model=Staff,
+                rows=Staff.objects.filter(pk__in=chunk).values(*attnames),
+                describe=localized_name,
+            )
+        updated_ids = list(befores)
+        for start in range(0, len(updated_ids), batch_size):
             entries = []
-            for staff in Staff.objects.filter(pk__in=touched[start : start + batch_size]):
-                if staff.pk in created_set:
-                    entries.append(
-                        audit.build_entry(actor=self.actor, action=AuditAction.CREATE, obj=staff)
-                    )
-                    continue
+            for staff in Staff.objects.filter(pk__in=updated_ids[start : start + batch_size]):
                 note = ""
                 if staff.pk in moves:
                     note = f"{AssignmentReason.IMPORT} {moves[staff.pk].isoformat()}"
@@ -878,20 +923,35 @@ class StaffImport(ImportSpec):
         )
         for start in range(0, len(created_ids), 2000):
             chunk = created_ids[start : start + 2000]
-            Assignment.objects.bulk_create(
-                Assignment(
-                    staff_id=pk,
-                    start_date=hire,
-                    unit_id=unit,
-                    position_id=position,
-                    level_id=level,
-                    manager_id=manager,
-                    reason=AssignmentReason.HIRE,
-                    end_date=leave if status == StaffStatus.LEFT else None,
-                )
-                for pk, hire, unit, position, level, manager, status, leave in Staff.objects.filter(
-                    pk__in=chunk
-                ).values_list(*fields)
+            bulk.insert_rows(
+                Assignment,
+                (
+                    "staff_id",
+                    "start_date",
+                    "end_date",
+                    "unit_id",
+                    "position_id",
+                    "level_id",
+                    "manager_id",
+                    "reason",
+                    "note",
+                ),
+                (
+                    (
+                        pk,
+                        hire,
+                        leave if status == StaffStatus.LEFT else None,
+                        unit,
+                        position,
+                        level,
+                        manager,
+                        AssignmentReason.HIRE,
+                        "",
+                    )
+                    for pk, hire, unit, position, level, manager, status, leave in Staff.objects.filter(
+                        pk__in=chunk
+                    ).values_list(*fields)
+                ),
             )
         moved = list(moves)
         for start in range(0, len(moved), 2000):

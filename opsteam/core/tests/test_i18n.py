@@ -27,10 +27,16 @@ def test_every_entry_is_translated_and_none_is_fuzzy():
 
 
 def test_compiled_catalogue_matches_the_source():
-    source = {(e.msgctxt, e.msgid): (e.msgstr or e.msgstr_plural) for e in polib.pofile(str(ZH_PO))
-              if not e.obsolete}
-    compiled = {(e.msgctxt, e.msgid): (e.msgstr or e.msgstr_plural) for e in polib.mofile(str(ZH_MO))
-                if e.msgid}
+    source = {
+        (e.msgctxt, e.msgid): (e.msgstr or e.msgstr_plural)
+        for e in polib.pofile(str(ZH_PO))
+        if not e.obsolete
+    }
+    compiled = {
+        (e.msgctxt, e.msgid): (e.msgstr or e.msgstr_plural)
+        for e in polib.mofile(str(ZH_MO))
+        if e.msgid
+    }
 
     stale = sorted(str(key[1]) for key in source if compiled.get(key) != source[key])
 
@@ -53,23 +59,40 @@ def test_pages_speak_chinese_by_default_and_english_on_request(client_as):
 def test_catalogue_covers_every_translatable_string_in_the_code(tmp_path):
     # given a copy of the package, re-extract the strings the code marks for translation
     copy = tmp_path / "opsteam"
-    shutil.copytree(Path(settings.BASE_DIR) / "opsteam", copy,
-                    ignore=shutil.ignore_patterns("__pycache__", "*.mo", "tests"))
-    env = {**os.environ, "PYTHONPATH": str(settings.BASE_DIR), "OPSTEAM_DEBUG": "1",
-           "DJANGO_SETTINGS_MODULE": "opsteam.settings"}
+    shutil.copytree(
+        Path(settings.BASE_DIR) / "opsteam",
+        copy,
+        ignore=shutil.ignore_patterns("__pycache__", "*.mo", "tests"),
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(settings.BASE_DIR),
+        "OPSTEAM_DEBUG": "1",
+        "DJANGO_SETTINGS_MODULE": "opsteam.settings",
+    }
     # makemessages writes into LOCALE_PATHS: point it at the copy, never at the real catalogue
     script = (
         "import django, sys; django.setup(); from django.conf import settings; "
         "settings.LOCALE_PATHS = [sys.argv[1]]; from django.core.management import call_command; "
         "call_command('makemessages', locale=['zh_Hans'], no_location=True, ignore_patterns=['tests/*'], verbosity=0)"
     )
-    result = subprocess.run([sys.executable, "-c", script, str(copy / "locale")], cwd=copy, env=env,
-                            capture_output=True, text=True, timeout=300)
+    # -P: keep the copy off sys.path, or opsteam/celery.py would shadow the celery package
+    result = subprocess.run(
+        [sys.executable, "-P", "-c", script, str(copy / "locale")],
+        cwd=copy,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
 
     # then every extracted string is in the committed catalogue, translated
     fresh = polib.pofile(str(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
     committed = {(e.msgctxt, e.msgid): e for e in polib.pofile(str(ZH_PO))}
-    missing = sorted(e.msgid for e in fresh if (e.msgctxt, e.msgid) not in committed
-                     or not committed[(e.msgctxt, e.msgid)].translated())
+    missing = sorted(
+        e.msgid
+        for e in fresh
+        if (e.msgctxt, e.msgid) not in committed or not committed[(e.msgctxt, e.msgid)].translated()
+    )
     assert not missing, f"run `make messages` and translate: {missing[:20]}"
