@@ -54,6 +54,17 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         )
 
 
+@pytest.fixture(autouse=True)
+def english_messages(settings):
+    """Tests read messages in English; the Chinese catalogue has tests of its own
+    (core/tests/test_i18n.py), which switch the default back to zh-hans."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 @dataclass
 class OrgTree:
     """company > D1 (T1, T2), D2 (T3): own team, sibling team, other department."""

@@ -190,7 +190,9 @@ if TESTING:
 
 # Internationalisation
 
-LANGUAGE_CODE = "zh-hans"
+LANGUAGE_CODE = env_str(
+    "OPSTEAM_LANGUAGE_CODE", "zh-hans"
+)  # the default; browsers and users may choose
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "opsteam" / "locale"]
 USE_I18N = True

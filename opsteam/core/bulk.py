@@ -11,6 +11,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from django.db import connection, models
@@ -52,10 +53,14 @@ def insert_rows(
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             sql = f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
-            with cursor.cursor.copy(sql) as copy:
-                for row in rows:
-                    copy.write_row(prepared(row))
-                    count += 1
+            # Rows may come from a lazy queryset on this same connection: read each batch
+            # before opening COPY, which holds the connection until it ends.
+            iterator = iter(rows)
+            while batch := list(islice(iterator, batch_size)):
+                with cursor.cursor.copy(sql) as copy:
+                    for row in batch:
+                        copy.write_row(prepared(row))
+                count += len(batch)
             return count
         placeholders = ", ".join(["%s"] * len(columns))
         sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})"  # noqa: S608 (identifiers from model metadata)
@@ -86,7 +91,11 @@ def _sqlite_ready(row: Sequence[Any]) -> Sequence[Any]:
 
 
 def update_column(
-    model: type[models.Model], field: str, pairs: Iterable[tuple[int, Any]], *, batch_size: int = 5000
+    model: type[models.Model],
+    field: str,
+    pairs: Iterable[tuple[int, Any]],
+    *,
+    batch_size: int = 5000,
 ) -> int:
     """Set one column by primary key for many rows (``pairs`` of (pk, value))."""
     table = connection.ops.quote_name(model._meta.db_table)

@@ -54,14 +54,18 @@ class AuditEntryFilterSet(SearchFilterSet):
         fields = ["q", "action", "source", "object_type", "object_id", "since", "until"]
 
 
+def import_kind_choices() -> list[tuple[str, str]]:
+    from opsteam.core.imports import REGISTRY
+
+    return [(kind, spec.title) for kind, spec in sorted(REGISTRY.items())]
+
+
 class ImportJobFilterSet(SearchFilterSet):
     search_fields = ("file_name", "kind")
     status = django_filters.ChoiceFilter(
         choices=ImportStatus.choices, label=_("Outcome"), widget=SELECT
     )
-    kind = django_filters.CharFilter(
-        label=_("Kind"), widget=forms.TextInput(attrs={"class": "form-control"})
-    )
+    kind = django_filters.ChoiceFilter(choices=import_kind_choices, label=_("Kind"), widget=SELECT)
 
     class Meta:
         model = ImportJob

@@ -159,4 +159,17 @@ class ImportJob(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.file_name} ({self.get_status_display()})"
+        return f"{self.kind_label} {self.file_name} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:import_detail", args=[self.pk])
+
+    @property
+    def kind_label(self) -> str:
+        """The import kind's title (e.g. 员工 / Staff), or its code if no longer registered."""
+        from opsteam.core.imports import REGISTRY
+
+        spec = REGISTRY.get(self.kind)
+        return str(spec.title) if spec else self.kind

@@ -34,7 +34,7 @@ AREAS: tuple[NavArea, ...] = (
         (
             NavItem(_("Org chart"), "org:orgchart", "org.OrgUnit"),
             NavItem(_("Departments and teams"), "org:orgunit_list", "org.OrgUnit"),
-            NavItem(_("Staff"), "org:staff_list", "org.Staff"),
+            NavItem(_("Staff"), "org:staff_list", "org.Staff", action="list"),
         ),
     ),
     NavArea(
@@ -59,10 +59,7 @@ AREAS: tuple[NavArea, ...] = (
     NavArea(
         _("Administration"),
         "admin",
-        (
-            NavItem(_("Users and roles"), "accounts:user_list", "accounts.User"),
-            NavItem(_("API tokens"), "accounts:token_list", "accounts.ApiToken"),
-        ),
+        (NavItem(_("Users and roles"), "accounts:user_list", "accounts.User"),),
     ),
 )
 

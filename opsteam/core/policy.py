@@ -110,6 +110,8 @@ RULES: dict[str, Rule] = {
     "org.staff": Rule(
         actions={
             "view": STAFF_READ,
+            # Browsing colleagues as a list (operators only ever see themselves: no list).
+            "list": {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: SUBTREE},
             # Name, position and unit of everyone: the org chart and "who does what".
             "directory": EVERYONE,
             "add": EDITORS,

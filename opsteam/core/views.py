@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 from django.views.generic import DetailView, ListView
 
@@ -297,13 +297,13 @@ class AuditEntryDetailView(ScopedDetailView):
 IMPORT_TABLE = Table(
     columns=(
         Column("created_at", gettext_lazy("When"), order_by="created_at", link=True),
-        Column("kind", gettext_lazy("Kind"), order_by="kind"),
+        Column("kind", gettext_lazy("Kind"), accessor="kind_label", order_by="kind"),
         Column("file_name", gettext_lazy("File")),
         Column("status", gettext_lazy("Outcome"), accessor="get_status_display", order_by="status"),
         Column("actor", gettext_lazy("By")),
         Column("rows_total", gettext_lazy("Rows")),
-        Column("rows_created", gettext_lazy("Created")),
-        Column("rows_updated", gettext_lazy("Updated")),
+        Column("rows_created", pgettext_lazy("row count", "Created")),
+        Column("rows_updated", pgettext_lazy("row count", "Updated")),
         Column("error_count", gettext_lazy("Errors")),
         Column("source", gettext_lazy("Source"), accessor="get_source_display"),
     ),

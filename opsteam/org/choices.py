@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class UnitKind(models.TextChoices):
@@ -9,7 +10,7 @@ class UnitKind(models.TextChoices):
 
 
 class StaffStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("staff status", "Active")
     PROBATION = "probation", _("On probation")
     ON_LEAVE = "on_leave", _("On leave")
     LEFT = "left", _("Left")

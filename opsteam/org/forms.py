@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from opsteam.org.choices import AssignmentReason, RelationKind, StaffStatus, UnitKind
 from opsteam.org.models import Activity, JobLevel, OrgUnit, Position, RoleFamily, Skill, Staff
@@ -60,7 +61,7 @@ class PositionForm(forms.Form):
 
 
 class StaffPersonalForm(forms.Form):
-    name = _text(_("Name"), max_length=120)
+    name = _text(pgettext_lazy("person", "Name"), max_length=120)
     name_en = _text(_("English name"), required=False, max_length=120)
     email = forms.EmailField(label=_("Email"), required=False, widget=forms.EmailInput(attrs=TEXT))
     phone = _text(_("Phone"), required=False, max_length=40)

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from opsteam.core.models import BilingualNameMixin, ScopedManager, TimeStampedModel, localized
 from opsteam.org.choices import (
@@ -183,7 +184,7 @@ class Staff(TimeStampedModel):
     ``Assignment`` row, which is the history later modules query by date."""
 
     employee_no = models.CharField(_("employee number"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=120)
     name_en = models.CharField(_("English name"), max_length=120, blank=True)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
@@ -429,7 +430,8 @@ class JobSkillRequirement(models.Model):
         Skill, verbose_name=_("skill"), on_delete=models.PROTECT, related_name="+"
     )
     level = models.PositiveSmallIntegerField(
-        _("level"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+        pgettext_lazy("skill", "proficiency level"),
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
     is_required = models.BooleanField(_("required"), default=True)
 

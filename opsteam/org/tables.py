@@ -1,6 +1,7 @@
 """Columns of the org list pages; the same columns feed the xlsx/csv exports."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from opsteam.core.models import localized
 from opsteam.core.tables import Column, Table
@@ -8,7 +9,7 @@ from opsteam.core.tables import Column, Table
 STAFF_TABLE = Table(
     columns=(
         Column("employee_no", _("Employee number"), order_by="employee_no", link=True),
-        Column("name", _("Name"), accessor="display_name", order_by="name"),
+        Column("name", pgettext_lazy("person", "Name"), accessor="display_name", order_by="name"),
         Column(
             "unit", _("Department or team"), accessor="unit.display_name", order_by="unit__path"
         ),

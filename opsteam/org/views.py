@@ -203,6 +203,14 @@ class StaffListView(ScopedListView):
     def base_queryset(self):
         return selectors.staff_list(user=self.request.user)
 
+    def get(self, request, *args, **kwargs):
+        # Operators see only themselves: their profile is the page they want, not a list of one.
+        if not policy.can(request.user, "list", Staff) and "export" not in request.GET:
+            me = Staff.objects.filter(user=request.user).first()
+            if me is not None:
+                return redirect(me.get_absolute_url())
+        return super().get(request, *args, **kwargs)
+
     def export_queryset(self, queryset):
         return queryset.select_related("unit", "position", "level", "manager")
 

@@ -63,10 +63,10 @@ def test_csv_export_holds_escaped_text():
 @pytest.fixture
 def people(org_tree):
     return {
-        "t1_match": StaffFactory(unit=org_tree.t1, name='=HYPERLINK("x") 店铺甲'),
-        "t1_other": StaffFactory(unit=org_tree.t1, name="财务乙"),
-        "t2_match": StaffFactory(unit=org_tree.t2, name="店铺丙"),
-        "t3_match": StaffFactory(unit=org_tree.t3, name="店铺丁"),
+        "t1_match": StaffFactory(unit=org_tree.t1, name='=HYPERLINK("x") 店铺甲', name_en=""),
+        "t1_other": StaffFactory(unit=org_tree.t1, name="财务乙", name_en=""),
+        "t2_match": StaffFactory(unit=org_tree.t2, name="店铺丙", name_en=""),
+        "t3_match": StaffFactory(unit=org_tree.t3, name="店铺丁", name_en=""),
     }
 
 

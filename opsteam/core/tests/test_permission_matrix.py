@@ -107,7 +107,7 @@ EXPECTED: dict[str, list[Check]] = {
     "org:orgunit_create": [Check(EDITORS)],
     "org:orgunit_detail": [Check(EVERYONE, obj="t3")],
     "org:orgunit_update": [Check(EDITORS, obj="t1")],
-    "org:staff_list": [Check(EVERYONE)],
+    "org:staff_list": [Check(_roles(200, operator=302))],
     "org:staff_create": [Check(EDITORS)],
     "org:staff_detail": [
         Check(STAFF_OWN, obj="own_staff"),

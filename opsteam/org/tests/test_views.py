@@ -17,7 +17,7 @@ def catalogue(org_tree):
     staff = StaffFactory(unit=org_tree.t1)
     jd = JobDescriptionFactory(position=staff.position)
     JobDutyFactory(job_description=jd, title="商品上架", time_share=40)
-    activity = ActivityFactory(name="大促方案审批")
+    activity = ActivityFactory(name="大促方案审批", name_en="Campaign plan approval")
     RaciAssignmentFactory(activity=activity, position=staff.position, role="A")
     RaciAssignmentFactory(activity=activity, role="A")
     return {"staff": staff, "jd": jd, "activity": activity}
@@ -69,7 +69,7 @@ def test_raci_analysis_flags_two_accountable_positions(client_as, catalogue):
     response = client.get(reverse("org:raci_analysis"))
 
     assert "finding-multiple-accountable" in response.content.decode()
-    assert "大促方案审批" in response.content.decode()
+    assert "Campaign plan approval" in response.content.decode()
 
 
 def test_draft_edit_and_publish_through_pages(client_as, catalogue):
