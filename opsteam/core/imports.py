@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO, ClassVar
@@ -103,6 +103,11 @@ def parse_date(value: Any) -> dt.date | None:
             converted = from_excel(value)
             return converted.date() if isinstance(converted, dt.datetime) else converted
     text = cell_text(value)
+    if len(text) == 10 and text[4] == "-":
+        try:
+            return dt.date.fromisoformat(text)  # the template's format, and the fast path
+        except ValueError:
+            pass
     for fmt in DATE_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a calendar date)
@@ -559,43 +564,6 @@ def run_import(
             outcome
         ) from exc
     return outcome
-
-
-def update_rows(
-    model: Any, objs: Sequence[Any], fields: Sequence[str], *, batch_size: int = 2000
-) -> int:
-    """Write ``fields`` of ``objs`` back by primary key, one prepared UPDATE run for many rows.
-
-    ``QuerySet.bulk_update`` builds a CASE per field and row: 20,000 rows took seconds of
-    query compilation. A plain ``executemany`` is set-based for the database and costs
-    Python next to nothing. ``auto_now`` fields are not touched unless listed.
-    """
-    from django.db import connections, router
-
-    if not objs:
-        return 0
-    connection = connections[router.db_for_write(model)]
-    meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in columns)
-    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608 (names from the model)
-    with connection.cursor() as cursor:
-        for start in range(0, len(objs), batch_size):
-            cursor.executemany(
-                sql,
-                [
-                    [
-                        *(
-                            field.get_db_prep_save(getattr(obj, field.attname), connection)
-                            for field in columns
-                        ),
-                        obj.pk,
-                    ]
-                    for obj in objs[start : start + batch_size]
-                ],
-            )
-    return len(objs)
 
 
 def template_rows(spec_class: type[ImportSpec]) -> tuple[list[str], list[str]]:

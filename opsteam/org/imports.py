@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from itertools import islice
+from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 from django.conf import settings
@@ -25,7 +26,6 @@ from opsteam.core.imports import (
     parse_email,
     parse_non_negative_int,
     register,
-    update_rows,
 )
 from opsteam.org.choices import AssignmentReason, StaffStatus, UnitKind
 from opsteam.org.models import Assignment, JobLevel, OrgUnit, Position, RoleFamily, Staff
@@ -829,7 +829,7 @@ class StaffImport(ImportSpec):
                     pk = ids[row.values["employee_no"]]
                     created_ids.append(pk)
                     wanted_manager[pk] = row.values["manager_employee_no"]
-            update_rows(Staff, changed_staff, [*self.PERSONAL, *self.PLACEMENT, "updated_at"])
+            bulk.update_rows(Staff, changed_staff, [*self.PERSONAL, *self.PLACEMENT, "updated_at"])
             done += len(batch)
             if progress is not None:
                 progress(done)
@@ -895,7 +895,7 @@ class StaffImport(ImportSpec):
             manager_id = ids_by_number.get(number) if number else None
             if current.get(staff_id) == manager_id:
                 continue
-            changes.append(Staff(pk=staff_id, manager_id=manager_id, updated_at=now))
+            changes.append(SimpleNamespace(pk=staff_id, manager_id=manager_id, updated_at=now))
             if staff_id in unchanged_ids:
                 unchanged_ids.discard(staff_id)
                 needs_snapshot.append(staff_id)
@@ -904,7 +904,7 @@ class StaffImport(ImportSpec):
         for start in range(0, len(needs_snapshot), 2000):
             for staff in Staff.objects.filter(pk__in=needs_snapshot[start : start + 2000]):
                 befores[staff.pk] = audit.snapshot(staff)
-        update_rows(Staff, changes, ["manager", "updated_at"])
+        bulk.update_rows(Staff, changes, ["manager", "updated_at"])
 
     def _write_assignments(
         self, created_ids: list[int], moves: dict[int, dt.date], leavers: dict[int, dt.date]
@@ -985,7 +985,7 @@ class StaffImport(ImportSpec):
                     )
                 )
             Assignment.objects.filter(pk__in=replaced).delete()
-            update_rows(Assignment, closed, ["end_date"])
+            bulk.update_rows(Assignment, closed, ["end_date"])
             Assignment.objects.bulk_create(new_rows)
         staying = [pk for pk in leavers if pk not in moves]
         for start in range(0, len(staying), 2000):
@@ -993,7 +993,7 @@ class StaffImport(ImportSpec):
             ending = list(Assignment.objects.filter(staff_id__in=chunk, end_date__isnull=True))
             for assignment in ending:
                 assignment.end_date = max(leavers[assignment.staff_id], assignment.start_date)
-            update_rows(Assignment, ending, ["end_date"])
+            bulk.update_rows(Assignment, ending, ["end_date"])
 
     def _deactivate_logins(self, staff_ids: list[int]) -> None:
         """People who left lose their login, as with ``services.staff_leave``."""

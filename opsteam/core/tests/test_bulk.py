@@ -92,12 +92,13 @@ def test_json_columns_are_serialised(db):
     assert entry.changed_fields == ["name"]
 
 
-def test_update_column_sets_values_by_primary_key(org_tree):
+def test_update_rows_sets_values_by_primary_key(org_tree):
     from opsteam.org.tests.factories import StaffFactory
 
     boss, report = StaffFactory(unit=org_tree.t1), StaffFactory(unit=org_tree.t1)
 
-    bulk.update_column(Staff, "manager_id", [(report.pk, boss.pk)])
+    report.manager_id = boss.pk
+    bulk.update_rows(Staff, [report], ["manager"])
 
     report.refresh_from_db()
     assert report.manager == boss
