@@ -155,23 +155,35 @@ class ScopedDetailView(PolicyMixin, DetailView):
 class ServiceFormView(PolicyMixin, View):
     """GET renders a form, POST validates it and calls ``perform`` (a service call).
 
+    With ``policy_action = "add"`` the view creates a ``model`` row; otherwise it edits the
+    row named by ``pk`` (404 outside the user's view scope, 403 without ``policy_action``).
     Service errors with a field name come back as inline errors on that field.
     """
 
     form_class: ClassVar[type[forms.Form]]
+    model: ClassVar[Any] = None
     template_name = "core/form_page.html"
     title: ClassVar[Any] = ""
     success_message: ClassVar[Any] = gettext_lazy("Saved.")
     policy_action: ClassVar[str] = "change"
 
     def get_object(self) -> Any:
-        return None
+        if self.policy_action == "add" or self.model is None:
+            return None
+        return policy.scoped_get(
+            self.model.objects.all(), self.request.user, self.policy_action, pk=self.kwargs["pk"]
+        )
 
     def check_permission(self, obj: Any) -> None:
-        raise NotImplementedError
+        if obj is None:
+            policy.require(self.request.user, self.policy_action, self.model)
 
     def get_initial(self, obj: Any) -> dict[str, Any]:
-        return {}
+        if obj is None:
+            return {}
+        return {
+            name: getattr(obj, name) for name in self.form_class.base_fields if hasattr(obj, name)
+        }
 
     def form_kwargs(self, obj: Any) -> dict[str, Any]:
         return {}

@@ -159,9 +159,8 @@ class OrgUnitDetailView(ScopedDetailView):
 class OrgUnitCreateView(ServiceFormView):
     form_class = OrgUnitForm
     title = gettext_lazy("New department or team")
-
-    def check_permission(self, obj):
-        policy.require(self.request.user, "add", OrgUnit)
+    model = OrgUnit
+    policy_action = "add"
 
     def get_initial(self, obj):
         parent = self.request.GET.get("parent")
@@ -174,17 +173,7 @@ class OrgUnitCreateView(ServiceFormView):
 class OrgUnitUpdateView(ServiceFormView):
     form_class = OrgUnitForm
     title = gettext_lazy("Edit department or team")
-
-    def get_object(self):
-        return policy.scoped_get(
-            OrgUnit.objects.all(), self.request.user, "change", pk=self.kwargs["pk"]
-        )
-
-    def check_permission(self, obj):
-        pass
-
-    def get_initial(self, obj):
-        return {name: getattr(obj, name) for name in OrgUnitForm.base_fields}
+    model = OrgUnit
 
     def perform(self, form, obj):
         return services.org_unit_update(actor=self.request.user, unit=obj, **form.cleaned_data)
@@ -251,9 +240,8 @@ class StaffDetailView(ScopedDetailView):
 class StaffCreateView(ServiceFormView):
     form_class = StaffCreateForm
     title = gettext_lazy("New staff member")
-
-    def check_permission(self, obj):
-        policy.require(self.request.user, "add", Staff)
+    model = Staff
+    policy_action = "add"
 
     def get_initial(self, obj):
         return {
@@ -269,17 +257,7 @@ class StaffCreateView(ServiceFormView):
 class StaffUpdateView(ServiceFormView):
     form_class = StaffPersonalForm
     title = gettext_lazy("Edit personal data")
-
-    def get_object(self):
-        return policy.scoped_get(
-            Staff.objects.all(), self.request.user, "change", pk=self.kwargs["pk"]
-        )
-
-    def check_permission(self, obj):
-        pass
-
-    def get_initial(self, obj):
-        return {name: getattr(obj, name) for name in StaffPersonalForm.base_fields}
+    model = Staff
 
     def perform(self, form, obj):
         return services.staff_update(actor=self.request.user, staff=obj, **form.cleaned_data)
@@ -289,14 +267,7 @@ class StaffReassignView(ServiceFormView):
     form_class = StaffReassignForm
     title = gettext_lazy("Change assignment")
     success_message = gettext_lazy("Assignment changed; the history keeps the previous one.")
-
-    def get_object(self):
-        return policy.scoped_get(
-            Staff.objects.all(), self.request.user, "change", pk=self.kwargs["pk"]
-        )
-
-    def check_permission(self, obj):
-        pass
+    model = Staff
 
     def get_initial(self, obj):
         return {
@@ -372,9 +343,8 @@ class PositionDetailView(ScopedDetailView):
 class PositionCreateView(ServiceFormView):
     form_class = PositionForm
     title = gettext_lazy("New position")
-
-    def check_permission(self, obj):
-        policy.require(self.request.user, "add", Position)
+    model = Position
+    policy_action = "add"
 
     def perform(self, form, obj):
         return services.position_create(actor=self.request.user, **form.cleaned_data)
@@ -383,17 +353,7 @@ class PositionCreateView(ServiceFormView):
 class PositionUpdateView(ServiceFormView):
     form_class = PositionForm
     title = gettext_lazy("Edit position")
-
-    def get_object(self):
-        return policy.scoped_get(
-            Position.objects.all(), self.request.user, "change", pk=self.kwargs["pk"]
-        )
-
-    def check_permission(self, obj):
-        pass
-
-    def get_initial(self, obj):
-        return {name: getattr(obj, name) for name in PositionForm.base_fields}
+    model = Position
 
     def perform(self, form, obj):
         return services.position_update(actor=self.request.user, position=obj, **form.cleaned_data)
