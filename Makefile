@@ -35,6 +35,7 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 
 bench: setup
+	$(PY) -m pip install --quiet -e ".[dev,bench]"
 	$(PY) -m bench $(BENCH_ARGS)
 
 # Refresh the translation catalogues after changing user-facing strings (needs GNU gettext).
