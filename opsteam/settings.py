@@ -81,7 +81,12 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# Absolute session lifetime (12 h) and idle timeout (30 min), enforced by
+# accounts.middleware.SessionTimeoutMiddleware; the cookie itself also expires at the maximum.
 SESSION_COOKIE_AGE = env_int("OPSTEAM_SESSION_MAX_AGE", 12 * 3600)
+OPSTEAM_SESSION_IDLE_SECONDS = env_int("OPSTEAM_SESSION_IDLE_SECONDS", 30 * 60)
+# Password rotation: days after which a password must be changed; 0 (default) turns it off.
+OPSTEAM_PASSWORD_MAX_AGE_DAYS = env_int("OPSTEAM_PASSWORD_MAX_AGE_DAYS", 0)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 SILENCED_SYSTEM_CHECKS: list[str] = []
 if not SECURE_HSTS_PRELOAD:
@@ -125,6 +130,7 @@ MIDDLEWARE = [
     "opsteam.core.middleware.LoginRequiredMiddleware",
     "opsteam.accounts.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "opsteam.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "opsteam.core.middleware.SecurityHeadersMiddleware",

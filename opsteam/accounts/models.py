@@ -39,6 +39,7 @@ class User(AbstractUser):
         validators=[validate_time_zone],
         help_text=_("Leave empty to use the organisation's time zone."),
     )
+    password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
     language = models.CharField(
         _("language"),
         max_length=10,
@@ -61,6 +62,18 @@ class User(AbstractUser):
         from django.urls import reverse
 
         return reverse("accounts:user_detail", args=[self.pk])
+
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+    def password_expired(self) -> bool:
+        """Whether password rotation (OPSTEAM_PASSWORD_MAX_AGE_DAYS, off when 0) is due."""
+        days = settings.OPSTEAM_PASSWORD_MAX_AGE_DAYS
+        if not days or not self.has_usable_password():
+            return False
+        changed = self.password_changed_at or self.date_joined
+        return timezone.now() - changed > timezone.timedelta(days=days)
 
     @classmethod
     def normalize_username(cls, username: str) -> str:
@@ -171,3 +184,23 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.kind} {self.username}"
+
+
+class UserSession(models.Model):
+    """A signed-in browser session, so logout and deactivation can end every one of them."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="browser_sessions"
+    )
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(_("signed in"), default=timezone.now)
+    remote_addr = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("browser session")
+        verbose_name_plural = _("browser sessions")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"

@@ -9,12 +9,11 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 
 from opsteam.accounts.choices import SecurityEventKind
-from opsteam.accounts.models import ApiToken, RoleGrant, SecurityEvent, User
+from opsteam.accounts.models import ApiToken, RoleGrant, SecurityEvent, User, UserSession
 from opsteam.core import audit, policy
 from opsteam.core.choices import AuditAction, Role
 from opsteam.core.exceptions import ValidationFailed
@@ -175,14 +174,39 @@ def user_deactivate(*, actor: User | None, user: User) -> User:
     return user
 
 
+def session_register(
+    *, user: User, session_key: str, remote_addr: str | None, user_agent: str = ""
+) -> UserSession:
+    """Remember a new signed-in session of ``user`` (called at login)."""
+    session, _created = UserSession.objects.update_or_create(
+        session_key=session_key,
+        defaults={"user": user, "remote_addr": remote_addr, "user_agent": user_agent[:300]},
+    )
+    return session
+
+
 def sessions_end_for_user(*, user: User) -> int:
-    """Delete every stored session belonging to ``user``; returns how many ended."""
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-            session.delete()
-            ended += 1
-    return ended
+    """End every signed-in session of ``user`` on every device; returns how many ended."""
+    from importlib import import_module
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    for key in keys:
+        store(session_key=key).delete()
+    UserSession.objects.filter(user=user).delete()
+    return len(keys)
+
+
+def user_sign_out_everywhere(*, user: User) -> tuple[int, int]:
+    """End all of the user's sessions and revoke all of their API tokens (logout).
+
+    Integrations should use a service account that never signs in to the web UI.
+    Returns (sessions ended, tokens revoked).
+    """
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    return sessions_end_for_user(user=user), revoked
 
 
 @transaction.atomic

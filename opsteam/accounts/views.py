@@ -1,5 +1,7 @@
 """Login (throttled), logout, password, preferences, API tokens, users and role grants."""
 
+import time
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm
@@ -15,6 +17,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from opsteam.accounts import services
 from opsteam.accounts.choices import SecurityEventKind
+from opsteam.accounts.middleware import SESSION_LAST_SEEN, SESSION_SIGNED_IN_AT
 from opsteam.accounts.forms import PreferencesForm, RoleGrantForm, TokenCreateForm
 from opsteam.accounts.models import ApiToken, RoleGrant, User
 from opsteam.core import policy
@@ -56,6 +59,14 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        self.request.session[SESSION_SIGNED_IN_AT] = time.time()
+        self.request.session[SESSION_LAST_SEEN] = time.time()
+        services.session_register(
+            user=form.get_user(),
+            session_key=self.request.session.session_key,
+            remote_addr=client_address(self.request),
+            user_agent=self.request.META.get("HTTP_USER_AGENT", ""),
+        )
         services.security_event_record(
             kind=SecurityEventKind.LOGIN_SUCCEEDED,
             username=form.get_user().username,
@@ -95,6 +106,8 @@ class LogoutView(auth_views.LogoutView):
                 user=request.user,
                 remote_addr=client_address(request),
             )
+            # Logging out signs the person out everywhere and revokes their API tokens.
+            services.user_sign_out_everywhere(user=request.user)
         return super().post(request, *args, **kwargs)
 
 
@@ -106,6 +119,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        # Django gave this browser a new session key; remember it for "sign out everywhere".
+        services.session_register(
+            user=self.request.user,
+            session_key=self.request.session.session_key,
+            remote_addr=client_address(self.request),
+            user_agent=self.request.META.get("HTTP_USER_AGENT", ""),
+        )
         services.security_event_record(
             kind=SecurityEventKind.PASSWORD_CHANGED,
             username=self.request.user.username,
