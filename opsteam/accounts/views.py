@@ -17,8 +17,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from opsteam.accounts import services
 from opsteam.accounts.choices import SecurityEventKind
-from opsteam.accounts.middleware import SESSION_LAST_SEEN, SESSION_SIGNED_IN_AT
 from opsteam.accounts.forms import PreferencesForm, RoleGrantForm, TokenCreateForm
+from opsteam.accounts.middleware import SESSION_LAST_SEEN, SESSION_SIGNED_IN_AT
 from opsteam.accounts.models import ApiToken, RoleGrant, User
 from opsteam.core import policy
 from opsteam.core.middleware import client_address
