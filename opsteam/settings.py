@@ -336,4 +336,7 @@ OPSTEAM_IMPORT_MAX_COMPRESSION_RATIO = env_int("OPSTEAM_IMPORT_MAX_COMPRESSION_R
 OPSTEAM_IMPORT_BATCH_SIZE = env_int("OPSTEAM_IMPORT_BATCH_SIZE", 2000)
 OPSTEAM_RACI_MAX_LOAD = float(env_str("OPSTEAM_RACI_MAX_LOAD", "12"))
 OPSTEAM_RACI_OVERLAP_THRESHOLD = float(env_str("OPSTEAM_RACI_OVERLAP_THRESHOLD", "0.6"))
+# Key of the audit trail's hash chain (keep it stable and out of the database); derived from
+# the secret key when unset.
+OPSTEAM_AUDIT_KEY = env_str("OPSTEAM_AUDIT_KEY")
 OPSTEAM_ANONYMITY_THRESHOLD = max(3, env_int("OPSTEAM_ANONYMITY_THRESHOLD", 3))

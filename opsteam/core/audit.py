@@ -140,13 +140,22 @@ def record(
     entry = build_entry(actor=actor, action=action, obj=obj, before=before, after=after, note=note)
     if entry is not None:
         entry.save(force_insert=True)
+        _seal_later()
     return entry
+
+
+def _seal_later() -> None:
+    from opsteam.core.audit_seal import seal_after_commit
+
+    seal_after_commit()
 
 
 def record_many(entries: Iterable[AuditEntry | None], *, batch_size: int = 2000) -> int:
     """Insert prepared entries in bulk (imports); returns how many were written."""
     batch = [entry for entry in entries if entry is not None]
     AuditEntry.objects.bulk_create(batch, batch_size=batch_size)
+    if batch:
+        _seal_later()
     return len(batch)
 
 
@@ -249,4 +258,7 @@ def record_created_values(
                 ctx.import_job_id,
             )
 
-    return bulk.insert_rows(AuditEntry, AUDIT_INSERT_FIELDS, entries())
+    written = bulk.insert_rows(AuditEntry, AUDIT_INSERT_FIELDS, entries())
+    if written:
+        _seal_later()
+    return written

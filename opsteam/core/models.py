@@ -123,6 +123,30 @@ class AuditEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
 
 
+class AuditSeal(models.Model):
+    """One link of the audit trail's hash chain: HMAC(key, previous link + the sealed entry).
+
+    Sealing runs after each committing transaction (``audit.seal_pending``); ``opsteam audit
+    verify`` recomputes the chain, so an audit row changed or deleted behind the application's
+    back is detected. Append-only like the trail itself; the key never lives in the database.
+    """
+
+    seq = models.BigAutoField(primary_key=True)
+    entry = models.OneToOneField(
+        AuditEntry, on_delete=models.DO_NOTHING, db_constraint=False, related_name="seal"
+    )
+    chain_hash = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("audit seal")
+        verbose_name_plural = _("audit seals")
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"{self.seq} {self.entry_id} {self.chain_hash[:12]}"
+
+
 class ImportJob(models.Model):
     """One import attempt (dry run, rejected or committed) with its outcome and every error."""
 

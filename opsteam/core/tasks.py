@@ -1,0 +1,11 @@
+"""Background jobs of core (thin wrappers around services)."""
+
+from celery import shared_task
+
+
+@shared_task(name="core.audit_seal")
+def audit_seal_task() -> int:
+    """Seal audit entries written since the last run (the tamper-evidence chain)."""
+    from opsteam.core import audit_seal
+
+    return audit_seal.seal_pending()
