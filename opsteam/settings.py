@@ -339,4 +339,7 @@ OPSTEAM_RACI_OVERLAP_THRESHOLD = float(env_str("OPSTEAM_RACI_OVERLAP_THRESHOLD",
 # Key of the audit trail's hash chain (keep it stable and out of the database); derived from
 # the secret key when unset.
 OPSTEAM_AUDIT_KEY = env_str("OPSTEAM_AUDIT_KEY")
+# Fernet keys for encrypted fields; the first encrypts, all decrypt (rotation). Derived from the
+# secret key when unset (development only: set it in production and keep it out of backups).
+OPSTEAM_FIELD_KEYS = env_list("OPSTEAM_FIELD_KEYS")
 OPSTEAM_ANONYMITY_THRESHOLD = max(3, env_int("OPSTEAM_ANONYMITY_THRESHOLD", 3))

@@ -10,6 +10,7 @@ import contextlib
 import contextvars
 import datetime as dt
 import decimal
+import hashlib
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -71,6 +72,20 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _audit_value(field: models.Field, value: Any) -> Any:
+    """JSON-safe value for the trail; encrypted fields become a fingerprint, never plain text."""
+    from opsteam.core.fields import EncryptedCharField
+    from opsteam.core.policy import AUDIT_MASKED_FIELDS
+
+    masked = field.name in AUDIT_MASKED_FIELDS.get(field.model._meta.label_lower, ())
+    if masked or isinstance(field, EncryptedCharField):
+        if not value:
+            return ""
+        digest = hashlib.sha256(f"{field.model._meta.label}:{value}".encode()).hexdigest()
+        return f"encrypted:{digest[:12]}"
+    return _jsonable(value)
+
+
 def snapshot(obj: models.Model, *, exclude: Iterable[str] = ()) -> dict[str, Any]:
     """Return the concrete field values of ``obj`` as JSON-safe data (FKs as ids)."""
     skip = {"updated_at", *exclude}
@@ -78,7 +93,7 @@ def snapshot(obj: models.Model, *, exclude: Iterable[str] = ()) -> dict[str, Any
     for field in obj._meta.concrete_fields:
         if field.name in skip:
             continue
-        data[field.name] = _jsonable(getattr(obj, field.attname))
+        data[field.name] = _audit_value(field, getattr(obj, field.attname))
     return data
 
 
@@ -240,7 +255,7 @@ def record_created_values(
 
     def entries() -> Iterator[tuple[Any, ...]]:
         for row in rows:
-            after = {f.name: _jsonable(row[f.attname]) for f in fields}
+            after = {f.name: _audit_value(f, row[f.attname]) for f in fields}
             yield (
                 now,
                 actor_id,

@@ -21,6 +21,9 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", _("Logged in")
     GRANT = "grant", _("Role granted")
     REVOKE = "revoke", _("Role revoked")
+    VIEW = "view", _("Viewed")
+    PURGE = "purge", _("Personal data erased")
+    EXPORT = "export", _("Personal data exported")
     OTHER = "other", _("Other")
 
 

@@ -123,12 +123,60 @@ RULES: dict[str, Rule] = {
         unit_path="unit",
         self_path="user",
     ),
+    # Pay: HR and administrators, and each person their own; reads by anyone but HR are audited.
+    "org.compensation": Rule(
+        actions={
+            "view": {ADMIN: ALL, HR: ALL, MANAGER: SELF, OPERATOR: SELF, AUDITOR: SELF},
+            "add": EDITORS,
+            "change": EDITORS,
+            "export": EDITORS,
+        },
+        unit_path="staff__unit",
+        self_path="staff__user",
+    ),
     "org.assignment": Rule(
         actions={"view": STAFF_READ, "export": {ADMIN: ALL, HR: ALL, AUDITOR: ALL}},
         unit_path="staff__unit",
         self_path="staff__user",
     ),
 }
+
+
+# Field policy: fields that only some roles may see on rows they can otherwise read. Serializers,
+# exports and templates ask ``hidden_fields`` and drop what it names.
+SENSITIVE_SELF = {ADMIN: ALL, HR: ALL, MANAGER: SELF, OPERATOR: SELF, AUDITOR: SELF}
+FIELD_RULES: dict[str, dict[str, Mapping[Role, Scope]]] = {
+    "org.staff": {"id_number": SENSITIVE_SELF, "bank_account": SENSITIVE_SELF},
+}
+
+
+# Values the audit trail records only as fingerprints ("changed", never the amount), because
+# auditors and HR read the trail: pay is visible only where the row itself is.
+AUDIT_MASKED_FIELDS: dict[str, set[str]] = {"org.compensation": {"base_salary"}}
+
+
+def hidden_fields(user: Any, obj: Model | type[Model]) -> set[str]:
+    """Return the sensitive fields of ``obj`` (or of any row, given a class) ``user`` may not see."""
+    rules = FIELD_RULES.get(obj._meta.label_lower, {})
+    if not rules:
+        return set()
+    roles = user_roles(user)
+    hidden = set()
+    for name, allowed in rules.items():
+        scopes = {allowed[role] for role in roles if role in allowed}
+        if ALL in scopes:
+            continue
+        if SELF in scopes and not isinstance(obj, type):
+            rule = rule_for(obj)
+            owner = obj
+            for part in (rule.self_path or "").split("__"):
+                owner = getattr(owner, part + "_id" if part == "user" else part, None)
+                if owner is None:
+                    break
+            if owner == user.pk or getattr(owner, "pk", None) == user.pk:
+                continue
+        hidden.add(name)
+    return hidden
 
 
 def rule_for(model: type[Model] | Model) -> Rule:

@@ -69,6 +69,18 @@ class StaffPersonalForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=StaffStatus.choices, widget=forms.Select(attrs=SELECT)
     )
+    id_number = _text(
+        _("ID card number"),
+        required=False,
+        max_length=18,
+        help_text=_("Stored encrypted; shown only to HR, administrators and the person."),
+    )
+    bank_account = _text(
+        _("Bank account"),
+        required=False,
+        max_length=34,
+        help_text=_("Stored encrypted; shown only to HR, administrators and the person."),
+    )
 
 
 class StaffCreateForm(StaffPersonalForm):
@@ -107,6 +119,21 @@ class StaffReassignForm(forms.Form):
             if c not in {AssignmentReason.HIRE, AssignmentReason.IMPORT, AssignmentReason.LEAVE}
         ],
         widget=forms.Select(attrs=SELECT),
+    )
+    note = _text(_("Note"), required=False, max_length=300)
+
+
+class CompensationForm(forms.Form):
+    effective_from = forms.DateField(label=_("Effective from"), widget=forms.DateInput(attrs=DATE))
+    base_salary = forms.DecimalField(
+        label=_("Monthly base salary"),
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs=TEXT),
+    )
+    currency = forms.CharField(
+        label=_("Currency"), max_length=3, initial="CNY", widget=forms.TextInput(attrs=TEXT)
     )
     note = _text(_("Note"), required=False, max_length=300)
 

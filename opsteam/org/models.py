@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from opsteam.core.fields import EncryptedCharField
 from opsteam.core.models import BilingualNameMixin, ScopedManager, TimeStampedModel, localized
 from opsteam.org.choices import (
     AssignmentReason,
@@ -188,6 +189,9 @@ class Staff(TimeStampedModel):
     name_en = models.CharField(_("English name"), max_length=120, blank=True)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Encrypted at rest (core.fields); shown only to HR, administrators and the person.
+    id_number = EncryptedCharField(_("ID card number"), max_length=18)
+    bank_account = EncryptedCharField(_("bank account"), max_length=34)
     hire_date = models.DateField(_("hire date"))
     leave_date = models.DateField(_("leave date"), null=True, blank=True)
     status = models.CharField(
@@ -246,6 +250,43 @@ class Staff(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("org:staff_detail", args=[self.pk])
+
+
+class Compensation(models.Model):
+    """Base pay from a date on (effective-dated, like assignments): the input of pay reviews and
+    bonus rules. Visible to HR, administrators and the person; other reads are audited."""
+
+    staff = models.ForeignKey(
+        Staff, verbose_name=_("staff member"), on_delete=models.CASCADE, related_name="compensation"
+    )
+    effective_from = models.DateField(_("effective from"))
+    base_salary = models.DecimalField(
+        _("monthly base salary"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("compensation")
+        verbose_name_plural = _("compensation")
+        ordering = ["staff_id", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["staff", "effective_from"], name="org_compensation_one_per_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(base_salary__gte=0), name="org_compensation_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff} {self.effective_from.isoformat()}"
 
 
 class Assignment(models.Model):

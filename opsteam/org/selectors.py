@@ -36,6 +36,34 @@ def role_scopes_for_user(*, user: Any) -> dict[Role, list[str]]:
     return roles
 
 
+def compensation_history(*, user: Any, staff: Staff) -> list[Any]:
+    """Return the pay records of ``staff`` the user may see, newest first.
+
+    Every read by someone who is not HR (administrators, the person themself) is audited.
+    """
+    from opsteam.core import audit
+    from opsteam.core.choices import AuditAction
+    from opsteam.org.models import Compensation
+
+    records = list(
+        Compensation.objects.restrict(user, "view").filter(staff=staff).order_by("-effective_from")
+    )
+    if records and Role.HR not in policy_roles(user):
+        audit.record_many(
+            audit.build_entry(
+                actor=user, action=AuditAction.VIEW, obj=record, after={"read": ["base_salary"]}
+            )
+            for record in records
+        )
+    return records
+
+
+def policy_roles(user: Any) -> set[Role]:
+    from opsteam.core import policy
+
+    return set(policy.user_roles(user))
+
+
 def unit_subtree(*, unit: OrgUnit) -> QuerySet[OrgUnit]:
     """Return the unit and every unit below it."""
     return OrgUnit.objects.filter(path__startswith=unit.path)

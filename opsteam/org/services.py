@@ -18,6 +18,7 @@ from opsteam.org.choices import AssignmentReason, JobDescriptionStatus, StaffSta
 from opsteam.org.models import (
     Activity,
     Assignment,
+    Compensation,
     JobDescription,
     JobDuty,
     JobLevel,
@@ -170,7 +171,18 @@ def _check_level_range(position: Position) -> None:
 
 # Staff and assignment history
 
-STAFF_FIELDS = ("name", "name_en", "email", "phone", "hire_date", "status", "user", "leave_date")
+STAFF_FIELDS = (
+    "name",
+    "name_en",
+    "email",
+    "phone",
+    "hire_date",
+    "status",
+    "user",
+    "leave_date",
+    "id_number",
+    "bank_account",
+)
 
 
 def _check_manager(staff: Staff, manager: Staff | None) -> None:
@@ -347,7 +359,40 @@ def staff_leave(*, actor: Any, staff: Staff, leave_date: dt.date) -> Staff:
     return staff
 
 
-# Job descriptions
+# Compensation
+
+
+@transaction.atomic
+def compensation_set(
+    *,
+    actor: Any,
+    staff: Staff,
+    effective_from: dt.date,
+    base_salary: Any,
+    currency: str = "CNY",
+    note: str = "",
+) -> Compensation:
+    """Record base pay from ``effective_from`` (replacing a record of the same day).
+
+    Audit: create/update, with the amount as a fingerprint only.
+    """
+    policy.require(actor, "add", Compensation)
+    policy.require(actor, "view", staff)
+    record = Compensation.objects.filter(staff=staff, effective_from=effective_from).first()
+    before = audit.snapshot(record) if record else None
+    if record is None:
+        record = Compensation(staff=staff, effective_from=effective_from)
+    record.base_salary, record.currency, record.note = base_salary, currency.upper(), note
+    _full_clean(record)
+    record.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE if before else AuditAction.CREATE,
+        obj=record,
+        before=before,
+    )
+    return record
+
 
 JD_TEXT_FIELDS = (
     *(name for base in JobDescription.TEXT_FIELDS for name in (base, f"{base}_en")),

@@ -15,6 +15,9 @@ urlpatterns = [
     path("staff/<int:pk>/", views.StaffDetailView.as_view(), name="staff_detail"),
     path("staff/<int:pk>/edit/", views.StaffUpdateView.as_view(), name="staff_update"),
     path("staff/<int:pk>/reassign/", views.StaffReassignView.as_view(), name="staff_reassign"),
+    path(
+        "staff/<int:pk>/compensation/", views.CompensationAddView.as_view(), name="compensation_add"
+    ),
     path("positions/", views.PositionListView.as_view(), name="position_list"),
     path("positions/new/", views.PositionCreateView.as_view(), name="position_create"),
     path("positions/<int:pk>/", views.PositionDetailView.as_view(), name="position_detail"),

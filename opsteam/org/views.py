@@ -28,6 +28,7 @@ from opsteam.org.filters import (
     StaffFilterSet,
 )
 from opsteam.org.forms import (
+    CompensationForm,
     DutyFormSet,
     JobDescriptionForm,
     OrgUnitForm,
@@ -40,6 +41,7 @@ from opsteam.org.forms import (
 )
 from opsteam.org.models import (
     Activity,
+    Compensation,
     JobDescription,
     OrgUnit,
     Position,
@@ -233,8 +235,29 @@ class StaffDetailView(ScopedDetailView):
             .exclude(status=StaffStatus.LEFT)
             .select_related("position"),
             concurrent_positions=positions[1:],
+            hidden_fields=policy.hidden_fields(self.request.user, staff),
+            compensation=selectors.compensation_history(user=self.request.user, staff=staff),
+            can_add_compensation=policy.can(self.request.user, "add", Compensation),
+            compensation_form=CompensationForm(initial={"effective_from": timezone.localdate()}),
         )
         return context
+
+
+class CompensationAddView(ServiceFormView):
+    """HR records base pay from a date on (the staff page shows the history)."""
+
+    form_class = CompensationForm
+    title = gettext_lazy("Record base pay")
+    success_message = gettext_lazy("Pay recorded.")
+    model = Staff
+    policy_action = "view"
+
+    def check_permission(self, obj):
+        policy.require(self.request.user, "add", Compensation)
+
+    def perform(self, form, obj):
+        services.compensation_set(actor=self.request.user, staff=obj, **form.cleaned_data)
+        return obj
 
 
 class StaffCreateView(ServiceFormView):

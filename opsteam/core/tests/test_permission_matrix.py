@@ -120,6 +120,9 @@ EXPECTED: dict[str, list[Check]] = {
         Check(CHANGE_STAFF_TEAM, obj="team_staff"),
         Check(CHANGE_STAFF_OTHER, obj="other_staff"),
     ],
+    "org:compensation_add": [Check(_roles(403, admin=200, hr=200), obj="own_staff"),
+                             Check(_roles(403, admin=200, hr=200, manager=404, operator=404),
+                                   obj="other_staff")],
     "org:staff_reassign": [
         Check(CHANGE_STAFF_TEAM, obj="team_staff"),
         Check(CHANGE_STAFF_OTHER, obj="sibling_staff"),
