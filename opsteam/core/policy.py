@@ -119,10 +119,14 @@ RULES: dict[str, Rule] = {
             "delete": EDITORS,
             "export": {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: SUBTREE},
             "import": EDITORS,
+            # PIPL: everyone may take out their own data; HR and administrators anyone's.
+            "export_personal": {ADMIN: ALL, HR: ALL, MANAGER: SELF, OPERATOR: SELF, AUDITOR: SELF},
+            "purge": EDITORS,
         },
         unit_path="unit",
         self_path="user",
     ),
+    "org.purgerecord": Rule(actions={"view": READERS}),
     # Pay: HR and administrators, and each person their own; reads by anyone but HR are audited.
     "org.compensation": Rule(
         actions={

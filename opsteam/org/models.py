@@ -601,3 +601,29 @@ class RaciAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity} · {self.position}: {self.role}"
+
+
+class PurgeRecord(models.Model):
+    """That a former employee's identifying data was erased: when, by whom, where.
+
+    Holds only the pseudonym and counts; the staff row it points at is pseudonymous too.
+    """
+
+    staff = models.ForeignKey(Staff, verbose_name=_("staff member"), on_delete=models.PROTECT,
+                              related_name="purges")
+    pseudonym = models.CharField(_("pseudonym"), max_length=120)
+    purged_at = models.DateTimeField(_("erased at"), auto_now_add=True)
+    purged_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("erased by"), null=True,
+                                  blank=True, on_delete=models.SET_NULL, related_name="+")
+    rows_changed = models.JSONField(_("rows changed per table"), default=dict)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("erasure record")
+        verbose_name_plural = _("erasure records")
+        ordering = ["-purged_at"]
+
+    def __str__(self) -> str:
+        return f"{self.pseudonym} {self.purged_at:%Y-%m-%d}"
+

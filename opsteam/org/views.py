@@ -238,6 +238,8 @@ class StaffDetailView(ScopedDetailView):
             hidden_fields=policy.hidden_fields(self.request.user, staff),
             compensation=selectors.compensation_history(user=self.request.user, staff=staff),
             can_add_compensation=policy.can(self.request.user, "add", Compensation),
+            can_export_personal=policy.can(self.request.user, "export_personal", staff),
+            can_purge=staff.status == StaffStatus.LEFT and policy.can(self.request.user, "purge", staff),
             compensation_form=CompensationForm(initial={"effective_from": timezone.localdate()}),
         )
         return context
@@ -258,6 +260,36 @@ class CompensationAddView(ServiceFormView):
     def perform(self, form, obj):
         services.compensation_set(actor=self.request.user, staff=obj, **form.cleaned_data)
         return obj
+
+
+class PersonalDataExportView(PolicyMixin, View):
+    """Download everything that references a person (zip of JSON and Excel)."""
+
+    def get(self, request, pk):
+        from opsteam.org.personal_data import personal_data_export
+
+        staff = policy.scoped_get(Staff.objects.all(), request.user, "export_personal", pk=pk)
+        payload = personal_data_export(actor=request.user, staff=staff)
+        return FileResponse(io.BytesIO(payload), as_attachment=True,
+                            filename=f"personal-data-{staff.employee_no}.zip",
+                            content_type="application/zip")
+
+
+class StaffPurgeView(PolicyMixin, View):
+    """POST: erase a former employee's identifying data everywhere."""
+
+    def post(self, request, pk):
+        from opsteam.org.personal_data import staff_purge
+
+        staff = policy.scoped_get(Staff.objects.all(), request.user, "purge", pk=pk)
+        try:
+            record = staff_purge(actor=request.user, staff=staff)
+        except OpsTeamError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Personal data erased; the person is now {pseudonym}.")
+                             .format(pseudonym=record.pseudonym))
+        return redirect(staff.get_absolute_url())
 
 
 class StaffCreateView(ServiceFormView):

@@ -123,6 +123,11 @@ EXPECTED: dict[str, list[Check]] = {
     "org:compensation_add": [Check(_roles(403, admin=200, hr=200), obj="own_staff"),
                              Check(_roles(403, admin=200, hr=200, manager=404, operator=404),
                                    obj="other_staff")],
+    "org:staff_personal_data": [Check(EVERYONE, obj="own_staff"),
+                                Check(_roles(200, manager=403, operator=404, auditor=403),
+                                      obj="team_staff")],
+    "org:staff_purge": [Check(_roles(403, admin=302, hr=302, operator=404), method="post",
+                              obj="team_staff")],
     "org:staff_reassign": [
         Check(CHANGE_STAFF_TEAM, obj="team_staff"),
         Check(CHANGE_STAFF_OTHER, obj="sibling_staff"),
