@@ -175,7 +175,7 @@ def _text_columns(model: type[models.Model]) -> list[models.Field]:
     return [
         f
         for f in model._meta.concrete_fields
-        if isinstance(f, TEXT_FIELDS + (models.JSONField,))
+        if isinstance(f, (*TEXT_FIELDS, models.JSONField))
         and not isinstance(f, EncryptedCharField)
         and not f.primary_key
     ]
