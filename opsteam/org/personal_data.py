@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.apps import apps
+from django.contrib.auth.hashers import make_password
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -271,7 +272,7 @@ def staff_purge(*, actor: Any, staff: Staff) -> PurgeRecord:
             last_name="",
             display_name=name_zh,
             is_active=False,
-            password="!",  # unusable
+            password=make_password(None),  # unusable
         )
     changed = scrub_everywhere(identifiers, name_zh)
     record = PurgeRecord.objects.create(
