@@ -21,8 +21,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.apps import apps
-from django.contrib.auth.hashers import make_password
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
