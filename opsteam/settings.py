@@ -261,6 +261,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BEAT_SCHEDULE = {
+    "seal-audit-trail": {"task": "core.audit_seal", "schedule": 300.0},
+    "apply-retention": {"task": "core.apply_retention", "schedule": 24 * 3600.0},
+}
 
 # API
 
@@ -342,4 +346,7 @@ OPSTEAM_AUDIT_KEY = env_str("OPSTEAM_AUDIT_KEY")
 # Fernet keys for encrypted fields; the first encrypts, all decrypt (rotation). Derived from the
 # secret key when unset (development only: set it in production and keep it out of backups).
 OPSTEAM_FIELD_KEYS = env_list("OPSTEAM_FIELD_KEYS")
+# Retention (core/retention.py): security log at least 183 days whatever is set here.
+OPSTEAM_RETENTION_SECURITY_LOG_DAYS = env_int("OPSTEAM_RETENTION_SECURITY_LOG_DAYS", 365)
+OPSTEAM_RETENTION_IMPORT_ERRORS_DAYS = env_int("OPSTEAM_RETENTION_IMPORT_ERRORS_DAYS", 365)
 OPSTEAM_ANONYMITY_THRESHOLD = max(3, env_int("OPSTEAM_ANONYMITY_THRESHOLD", 3))

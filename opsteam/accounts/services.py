@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -267,9 +267,12 @@ def user_set_preferences(
     return actor
 
 
-def security_log_prune(*, older_than_days: int = 365) -> int:
-    """Delete security events older than the retention period; return how many went."""
-    cutoff = timezone.now() - timedelta(days=older_than_days)
+def security_log_prune(*, older_than_days: int = 365, now: datetime | None = None) -> int:
+    """Delete security events older than the retention period (never under six months)."""
+    from opsteam.core.retention import SECURITY_LOG_MINIMUM_DAYS
+
+    older_than_days = max(older_than_days, SECURITY_LOG_MINIMUM_DAYS)
+    cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
     deleted, _ = SecurityEvent.objects.filter(at__lt=cutoff).delete()
     security_log.info("security_log_pruned count=%s older_than_days=%s", deleted, older_than_days)
     return deleted

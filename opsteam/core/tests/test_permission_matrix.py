@@ -243,6 +243,15 @@ EXPECTED: dict[str, list[Check]] = {
     "org-who-does-what": [Check(EVERYONE)],
 }
 
+# Every response of a signed-in user carries these (personnel pages must never be cached).
+REQUIRED_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
 # Django's own admin is for superusers' emergencies, not the product; it has its own checks.
 EXCLUDED_NAMESPACES = {"admin"}
 
@@ -370,6 +379,10 @@ def test_every_route_answers_each_role_as_declared(client, org_tree, user_as, ro
                     raise _Rollback
             except _Rollback:
                 pass
+            missing = [header for header, value in REQUIRED_HEADERS.items()
+                       if value not in response.headers.get(header, "")]
+            if missing:
+                surprises.append(f"{url} as {role}: security headers missing {missing}")
             expected = check.expected[role]
             if status != expected:
                 surprises.append(
