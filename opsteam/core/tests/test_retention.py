@@ -60,5 +60,6 @@ def test_old_import_problems_are_blanked_but_the_record_stays(settings):
 
     old.refresh_from_db()
     recent.refresh_from_db()
-    assert old.errors == [] and old.error_count == 1
+    assert old.errors == []
+    assert old.error_count == 1
     assert recent.errors
