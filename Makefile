@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 ASSETS := node_modules/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test test-fast lint bench messages collectstatic clean
+.PHONY: setup demo test lint bench messages collectstatic sbom pins clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,14 @@ bench: setup
 messages: setup
 	cd opsteam && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete --no-location
 	cd opsteam && ../$(PY) ../manage.py compilemessages
+
+# Software bill of materials (CycloneDX) of the installed environment.
+sbom: setup
+	$(VENV)/bin/cyclonedx-py environment --of JSON --output-reproducible -o sbom.cdx.json $(PY)
+
+# Every pin must be the newest patch release of its series (checked against the index).
+pins: setup
+	$(PY) scripts/check_pins.py
 
 collectstatic: setup
 	$(PY) manage.py collectstatic --noinput
