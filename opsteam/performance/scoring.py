@@ -143,7 +143,6 @@ def score_kpis(rules: KpiRules, data: ScoringInput) -> ScoringResult:
     """Score every person's KPIs and combine them by weight, with the explanation."""
     _validate(rules, data)
     actual = np.round(data.actual.astype(float), ACTUAL_DECIMALS)
-    people, kpis = actual.shape
     target = np.broadcast_to(rules.target, actual.shape).astype(float).copy()
     if data.targets is not None:
         target = np.where(np.isnan(data.targets), target, data.targets)
