@@ -99,8 +99,8 @@ def _compile(node: ast.AST) -> Callable[[Mapping[str, np.ndarray]], np.ndarray]:
                 return np.where(denominator == 0, np.nan, numerator / denominator)
 
         return divide
-    assert isinstance(node, ast.Call)
-    assert isinstance(node.func, ast.Name)
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+        raise FormulaError(f"{type(node).__name__} is not allowed in a formula")
     arguments = [_compile(argument) for argument in node.args]
     name = node.func.id
     if name == "min":
