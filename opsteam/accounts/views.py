@@ -230,6 +230,9 @@ class UserListView(ScopedListView):
     def base_queryset(self):
         return super().base_queryset().prefetch_related("role_grants__unit")
 
+    def export_queryset(self, queryset):
+        return queryset.prefetch_related("role_grants__unit")
+
 
 class UserDetailView(ScopedDetailView):
     model = User
