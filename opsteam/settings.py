@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "opsteam.core",
     "opsteam.accounts",
     "opsteam.org",
+    "opsteam.performance",
     "opsteam.insights",
 ]
 

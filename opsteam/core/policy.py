@@ -138,6 +138,17 @@ RULES: dict[str, Rule] = {
         unit_path="staff__unit",
         self_path="staff__user",
     ),
+    "performance.kpi": _reference_data(),
+    "performance.kpitemplate": _reference_data(),
+    "performance.kpitemplateitem": _reference_data(),
+    # Raw KPI data is personal: the person, their managers' subtree, HR; HR and admins write.
+    "performance.measurement": Rule(
+        actions={"view": STAFF_READ, "add": EDITORS, "change": EDITORS, "delete": EDITORS,
+                 "export": {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: SUBTREE},
+                 "import": EDITORS},
+        unit_path="staff__unit",
+        self_path="staff__user",
+    ),
     "org.assignment": Rule(
         actions={"view": STAFF_READ, "export": {ADMIN: ALL, HR: ALL, AUDITOR: ALL}},
         unit_path="staff__unit",
