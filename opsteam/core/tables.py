@@ -65,10 +65,20 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
+    """Columns plus what an export needs to fill them in a bounded number of queries.
+
+    ``prepare`` receives each batch of ``batch_size`` rows before they are written: it loads,
+    in one query per batch, the related rows and computed values the columns read and the
+    queryset did not bring (``prefetch_related_objects`` skips relations already selected),
+    so an export of any size never runs one query per row.
+    """
+
     columns: Sequence[Column]
     default_order: str = ""
     searchable: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
+    prepare: Callable[[list[Any]], None] | None = None
+    batch_size: int = 2000
 
     @property
     def sortable(self) -> dict[str, str]:
@@ -90,5 +100,19 @@ class Table:
 
     def rows(self, objects: Iterable[Any]) -> Iterable[list[str]]:
         columns = self.export_columns()
-        for obj in objects:
-            yield [column.export_value(obj) for column in columns]
+        for batch in _batches(objects, self.batch_size):
+            if self.prepare is not None:
+                self.prepare(batch)
+            for obj in batch:
+                yield [column.export_value(obj) for column in columns]
+
+
+def _batches(objects: Iterable[Any], size: int) -> Iterable[list[Any]]:
+    batch: list[Any] = []
+    for obj in objects:
+        batch.append(obj)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

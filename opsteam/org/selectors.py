@@ -86,52 +86,157 @@ def staff_list(*, user: Any, action: str = "view") -> QuerySet[Staff]:
     )
 
 
+def position_list_state(*, position_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Return what the position list shows beyond the row, for a batch of positions.
+
+    ``published_version``, ``draft_version`` (each position has at most one of each) and
+    ``holder_count`` (current main holders), in two queries for any number of positions.
+    Exports use it for rows whose queryset did not annotate them.
+    """
+    state: dict[int, dict[str, Any]] = {
+        pk: {"published_version": None, "draft_version": None, "holder_count": 0}
+        for pk in position_ids
+    }
+    if not state:
+        return state
+    versions = JobDescription.objects.filter(
+        position_id__in=position_ids,
+        status__in=[JobDescriptionStatus.PUBLISHED, JobDescriptionStatus.DRAFT],
+    ).values_list("position_id", "status", "version")
+    for position_id, status, version in versions:
+        key = "published_version" if status == JobDescriptionStatus.PUBLISHED else "draft_version"
+        state[position_id][key] = version
+    holders = (
+        Staff.objects.filter(position_id__in=position_ids)
+        .exclude(status=StaffStatus.LEFT)
+        .order_by()
+        .values("position_id")
+        .annotate(n=Count("pk"))
+        .values_list("position_id", "n")
+    )
+    for position_id, n in holders:
+        state[position_id]["holder_count"] = n
+    return state
+
+
+def unit_headcounts(*, unit_ids: list[int]) -> dict[int, int]:
+    """Return the current headcount (staff not left) of each unit, sub-units not included."""
+    counts = dict.fromkeys(unit_ids, 0)
+    if unit_ids:
+        counts.update(
+            Staff.objects.filter(unit_id__in=unit_ids)
+            .exclude(status=StaffStatus.LEFT)
+            .order_by()
+            .values("unit_id")
+            .annotate(n=Count("pk"))
+            .values_list("unit_id", "n")
+        )
+    return counts
+
+
 def current_job_description(*, position: Position) -> JobDescription | None:
     """Return the published job description of ``position``, if any."""
     return position.job_descriptions.filter(status=JobDescriptionStatus.PUBLISHED).first()
 
 
-def org_chart(*, root: OrgUnit | None = None) -> list[dict[str, Any]]:
-    """Return the unit tree as nested dicts (name, lead, headcount) for the ECharts tree."""
-    units = list(
-        OrgUnit.objects.filter(is_active=True)
-        .select_related("lead", "lead__position")
-        .annotate(
-            headcount=Count("members", filter=~Q(members__status=StaffStatus.LEFT), distinct=True)
-        )
-        .order_by("path")
-    )
-    if root is not None:
-        units = [unit for unit in units if unit.path.startswith(root.path)]
-    children: dict[int | None, list[OrgUnit]] = defaultdict(list)
-    ids = {unit.pk for unit in units}
-    for unit in units:
-        parent = unit.parent_id if unit.parent_id in ids else None
-        children[parent].append(unit)
+def _display(name: str, name_en: str, english: bool) -> str:
+    """``display_name`` of a bilingual row read with ``values()`` (see ``BilingualNameMixin``)."""
+    if english and name_en:
+        return name_en
+    return name or name_en
 
-    def build(unit: OrgUnit) -> dict[str, Any]:
-        nodes = [build(child) for child in children[unit.pk]]
-        total = unit.headcount + sum(node["total"] for node in nodes)
+
+def org_chart(*, root: OrgUnit | None = None) -> list[dict[str, Any]]:
+    """Return the unit tree as nested dicts (name, lead, headcount) for the ECharts tree.
+
+    Two queries whatever the size: the active units with their lead's names (plain values,
+    not model instances: a 1,000-unit tree is built in a few milliseconds) and the headcount
+    of every unit (one ``GROUP BY``).
+    """
+    from django.urls import reverse
+    from django.utils.translation import get_language
+
+    english = (get_language() or "").startswith("en")
+    units = OrgUnit.objects.filter(is_active=True)
+    if root is not None:
+        units = units.filter(path__startswith=root.path)
+    rows = list(
+        units.order_by("path").values(
+            "id",
+            "code",
+            "name",
+            "name_en",
+            "kind",
+            "parent_id",
+            "lead_id",
+            "lead__name",
+            "lead__name_en",
+            "lead__position__name",
+            "lead__position__name_en",
+        )
+    )
+    headcounts = dict(
+        Staff.objects.exclude(status=StaffStatus.LEFT)
+        .order_by()
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+        .values_list("unit_id", "n")
+    )
+    # One reverse() for the URL shape instead of one per unit.
+    placeholder = 987654321
+    url_shape = reverse("org:orgunit_detail", args=[placeholder])
+    children: dict[int | None, list[dict[str, Any]]] = defaultdict(list)
+    ids = {row["id"] for row in rows}
+    for row in rows:
+        parent = row["parent_id"] if row["parent_id"] in ids else None
+        children[parent].append(row)
+
+    def build(row: dict[str, Any]) -> dict[str, Any]:
+        nodes = [build(child) for child in children[row["id"]]]
+        headcount = headcounts.get(row["id"], 0)
+        has_lead = row["lead_id"] is not None
         return {
-            "id": unit.pk,
-            "code": unit.code,
-            "name": unit.display_name,
-            "kind": unit.kind,
-            "lead": unit.lead.display_name if unit.lead else "",
-            "lead_position": unit.lead.position.display_name if unit.lead else "",
-            "headcount": unit.headcount,
-            "total": total,
-            "url": unit.get_absolute_url(),
+            "id": row["id"],
+            "code": row["code"],
+            "name": _display(row["name"], row["name_en"], english),
+            "kind": row["kind"],
+            "lead": _display(row["lead__name"], row["lead__name_en"], english) if has_lead else "",
+            "lead_position": _display(
+                row["lead__position__name"], row["lead__position__name_en"], english
+            )
+            if has_lead
+            else "",
+            "headcount": headcount,
+            "total": headcount + sum(node["total"] for node in nodes),
+            "url": url_shape.replace(str(placeholder), str(row["id"])),
             "children": nodes,
         }
 
-    return [build(unit) for unit in children[None]]
+    return [build(row) for row in children[None]]
+
+
+# How many current holders "who does what" names per cell; ``holder_count`` has them all.
+WHO_DOES_WHAT_HOLDERS = 20
 
 
 def who_does_what(
-    *, query: str = "", activity_ids: list[int] | None = None
+    *,
+    query: str = "",
+    activity_ids: list[int] | None = None,
+    holder_limit: int | None = WHO_DOES_WHAT_HOLDERS,
 ) -> list[dict[str, Any]]:
-    """Return activities matching ``query`` with each RACI position and its current holders."""
+    """Return activities matching ``query`` with each RACI position and its current holders.
+
+    Each cell has ``role``, ``position``, ``holders`` (people holding the position now: main
+    holders by employee number, then concurrent holders; at most ``holder_limit``, None for
+    all), ``holder_count`` (all current holders) and ``more`` (those not listed). In a large
+    organisation a specialist position has thousands of holders: listing them all made the
+    page megabytes long, so the database ranks holders per position (a window function) and
+    only the first ``holder_limit`` leave it. Six queries whatever the size.
+    """
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
     activities = Activity.objects.select_related("process").order_by("process__code", "order")
     if query:
         activities = activities.filter(
@@ -152,24 +257,66 @@ def who_does_what(
         )
     )[:200]
     activity_list = list(activities)
-    position_ids = {cell.position_id for activity in activity_list for cell in activity.raci.all()}
+    position_ids = sorted(
+        {cell.position_id for activity in activity_list for cell in activity.raci.all()}
+    )
     holders: dict[int, list[Staff]] = defaultdict(list)
-    current = Staff.objects.exclude(status=StaffStatus.LEFT).select_related("unit")
-    for staff in current.filter(position_id__in=position_ids).order_by("employee_no"):
-        holders[staff.position_id].append(staff)
-    for staff in (
-        current.filter(concurrent_positions__in=position_ids)
-        .annotate(extra_position=Count("pk"))
-        .prefetch_related("concurrent_positions")
-    ):
-        for position in staff.concurrent_positions.all():
-            if position.pk in position_ids and staff not in holders[position.pk]:
-                holders[position.pk].append(staff)
+    counts: dict[int, int] = defaultdict(int)
+    if position_ids:
+        current = Staff.objects.exclude(status=StaffStatus.LEFT)
+        main = current.filter(position_id__in=position_ids)
+        counts.update(
+            main.order_by()
+            .values("position_id")
+            .annotate(n=Count("pk"))
+            .values_list("position_id", "n")
+        )
+        main = main.select_related("unit")
+        if holder_limit is not None:
+            main = main.annotate(
+                rank=Window(
+                    RowNumber(), partition_by=F("position_id"), order_by=F("employee_no").asc()
+                )
+            ).filter(rank__lte=holder_limit)
+        for staff in main.order_by("position_id", "employee_no"):
+            holders[staff.position_id].append(staff)
+        through = Staff.concurrent_positions.through
+        concurrent = (
+            through.objects.filter(position_id__in=position_ids)
+            .exclude(staff__status=StaffStatus.LEFT)
+            .exclude(staff__position_id=F("position_id"))
+        )
+        for position_id, n in (
+            concurrent.order_by()
+            .values("position_id")
+            .annotate(n=Count("pk"))
+            .values_list("position_id", "n")
+        ):
+            counts[position_id] += n
+        concurrent = concurrent.select_related("staff", "staff__unit")
+        if holder_limit is not None:
+            concurrent = concurrent.annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=F("position_id"),
+                    order_by=F("staff__employee_no").asc(),
+                )
+            ).filter(rank__lte=holder_limit)
+        for link in concurrent.order_by("position_id", "staff__employee_no"):
+            listed = holders[link.position_id]
+            if holder_limit is None or len(listed) < holder_limit:
+                listed.append(link.staff)
     return [
         {
             "activity": activity,
             "cells": [
-                {"role": cell.role, "position": cell.position, "holders": holders[cell.position_id]}
+                {
+                    "role": cell.role,
+                    "position": cell.position,
+                    "holders": holders[cell.position_id],
+                    "holder_count": counts[cell.position_id],
+                    "more": counts[cell.position_id] - len(holders[cell.position_id]),
+                }
                 for cell in activity.raci.all()
             ],
         }
@@ -179,14 +326,15 @@ def who_does_what(
 
 def raci_matrix(*, process_id: int | None = None) -> dict[str, Any]:
     """Return activities (grouped by process), positions and the cell roles for the grid."""
-    activities = list(
-        Activity.objects.select_related("process").order_by("process__code", "order", "code")
+    activities = Activity.objects.select_related("process").order_by(
+        "process__code", "order", "code"
     )
     if process_id:
-        activities = [a for a in activities if a.process_id == process_id]
-    cells = RaciAssignment.objects.filter(activity__in=activities).values_list(
-        "activity_id", "position_id", "role"
-    )
+        activities = activities.filter(process_id=process_id)
+    activities = list(activities)
+    cells = RaciAssignment.objects.filter(
+        activity_id__in=[activity.pk for activity in activities]
+    ).values_list("activity_id", "position_id", "role")
     grid: dict[tuple[int, int], str] = {(a, p): role for a, p, role in cells}
     used_positions = {p for _a, p in grid}
     positions = list(
@@ -200,7 +348,10 @@ def raci_matrix(*, process_id: int | None = None) -> dict[str, Any]:
 def raci_analysis_input() -> tuple[Any, dict[str, Any]]:
     """Build the pure engine's input from the database in a bounded number of queries.
 
-    Returns the ``RaciInput`` and lookups (activities, positions, staff by id) for display.
+    Returns the ``RaciInput`` and lookups (activities and positions by id) for display. Staff
+    enter the matrix as (id, position id) pairs only: with 10,000 people, building a model
+    instance per person cost more than the whole analysis. ``raci_analysis`` loads the few
+    people its load findings name.
     """
     import numpy as np
 
@@ -217,20 +368,26 @@ def raci_analysis_input() -> tuple[Any, dict[str, Any]]:
         "activity_id", "position_id", "role"
     ):
         matrix[a_index[activity_id], p_index[position_id]] = CODES[role]
-    staff = {
-        s.pk: s
-        for s in Staff.objects.exclude(status=StaffStatus.LEFT).select_related("unit", "position")
-    }
-    staff_ids = np.array(sorted(staff), dtype=np.int64)
-    s_index = {pk: i for i, pk in enumerate(staff_ids.tolist())}
+    main = np.array(
+        Staff.objects.exclude(status=StaffStatus.LEFT)
+        .order_by("pk")
+        .values_list("pk", "position_id"),
+        dtype=np.int64,
+    ).reshape(-1, 2)
+    staff_ids = main[:, 0].copy()
     holdings = np.zeros((len(staff_ids), len(position_ids)), dtype=bool)
-    for pk, member in staff.items():
-        holdings[s_index[pk], p_index[member.position_id]] = True
+    holdings[np.arange(len(staff_ids)), np.searchsorted(position_ids, main[:, 1])] = True
     through = Staff.concurrent_positions.through
-    for staff_id, position_id in through.objects.filter(staff_id__in=list(staff)).values_list(
-        "staff_id", "position_id"
-    ):
-        holdings[s_index[staff_id], p_index[position_id]] = True
+    concurrent = np.array(
+        through.objects.exclude(staff__status=StaffStatus.LEFT).values_list(
+            "staff_id", "position_id"
+        ),
+        dtype=np.int64,
+    ).reshape(-1, 2)
+    holdings[
+        np.searchsorted(staff_ids, concurrent[:, 0]),
+        np.searchsorted(position_ids, concurrent[:, 1]),
+    ] = True
     data = RaciInput(
         activity_ids=activity_ids,
         position_ids=position_ids,
@@ -238,7 +395,7 @@ def raci_analysis_input() -> tuple[Any, dict[str, Any]]:
         staff_ids=staff_ids,
         holdings=holdings,
     )
-    return data, {"activities": activities, "positions": positions, "staff": staff}
+    return data, {"activities": activities, "positions": positions}
 
 
 def raci_analysis() -> dict[str, Any]:
@@ -253,7 +410,10 @@ def raci_analysis() -> dict[str, Any]:
         overlap_threshold=settings.OPSTEAM_RACI_OVERLAP_THRESHOLD,
         max_load=settings.OPSTEAM_RACI_MAX_LOAD,
     )
-    activities, positions, staff = lookup["activities"], lookup["positions"], lookup["staff"]
+    activities, positions = lookup["activities"], lookup["positions"]
+    staff = Staff.objects.select_related("unit", "position").in_bulk(
+        [finding.staff_id for finding in result.load_findings]
+    )
     by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for finding in result.activity_findings:
         by_kind[finding.kind].append(
