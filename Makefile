@@ -34,8 +34,12 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-bench: setup
+BENCH_STAMP := $(VENV)/.bench-installed-stamp
+$(BENCH_STAMP): pyproject.toml | $(STAMP)
 	$(PY) -m pip install --quiet -e ".[dev,bench]"
+	@touch $@
+
+bench: setup $(BENCH_STAMP)
 	$(PY) -m bench $(BENCH_ARGS)
 
 # Refresh the translation catalogues after changing user-facing strings (needs GNU gettext).

@@ -227,8 +227,8 @@ class UserListView(ScopedListView):
     title = gettext_lazy("Users and roles")
     export_stem = "users"
 
-    def base_queryset(self):
-        return super().base_queryset().prefetch_related("role_grants__unit")
+    def base_queryset(self, action="view"):
+        return super().base_queryset(action).prefetch_related("role_grants__unit")
 
     def export_queryset(self, queryset):
         return queryset.prefetch_related("role_grants__unit")

@@ -52,8 +52,9 @@ class ScopedListView(PolicyMixin, ListView):
     partial_template_name = "core/partials/object_table.html"
     empty_hint: ClassVar[Any] = ""
 
-    def base_queryset(self):
-        return self.model.objects.restrict(self.request.user, "view")
+    def base_queryset(self, action: str = "view"):
+        """The rows the user may ``action`` (view for the page, export for downloads)."""
+        return self.model.objects.restrict(self.request.user, action)
 
     def filtered_queryset(self, queryset):
         if self.filterset_class is None:
@@ -84,7 +85,7 @@ class ScopedListView(PolicyMixin, ListView):
 
     def export(self, file_format: str):
         policy.require(self.request.user, "export", self.model)
-        queryset = self.filtered_queryset(self.model.objects.restrict(self.request.user, "export"))
+        queryset = self.filtered_queryset(self.base_queryset("export"))
         ordering = self.table.ordering_for(self.request.GET.get("sort"))
         if ordering:
             queryset = queryset.order_by(*ordering)
@@ -331,8 +332,8 @@ class ImportJobListView(ScopedListView):
     template_name = "core/import_list.html"
     empty_hint = gettext_lazy("Upload a spreadsheet of departments, positions or staff to start.")
 
-    def base_queryset(self):
-        return super().base_queryset().select_related("actor")
+    def base_queryset(self, action="view"):
+        return super().base_queryset(action).select_related("actor")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -118,10 +118,10 @@ class OrgUnitListView(ScopedListView):
     create_url = "org:orgunit_create"
     import_kind = "units"
 
-    def base_queryset(self):
+    def base_queryset(self, action="view"):
         return (
             super()
-            .base_queryset()
+            .base_queryset(action)
             .select_related("parent", "lead")
             .annotate(headcount=Count("members", filter=~Q(members__status=StaffStatus.LEFT)))
         )
@@ -191,8 +191,8 @@ class StaffListView(ScopedListView):
     import_kind = "staff"
     empty_hint = gettext_lazy("Add people one by one or import a spreadsheet of staff.")
 
-    def base_queryset(self):
-        return selectors.staff_list(user=self.request.user)
+    def base_queryset(self, action="view"):
+        return selectors.staff_list(user=self.request.user, action=action)
 
     def get(self, request, *args, **kwargs):
         # Operators see only themselves: their profile is the page they want, not a list of one.
@@ -239,7 +239,8 @@ class StaffDetailView(ScopedDetailView):
             compensation=selectors.compensation_history(user=self.request.user, staff=staff),
             can_add_compensation=policy.can(self.request.user, "add", Compensation),
             can_export_personal=policy.can(self.request.user, "export_personal", staff),
-            can_purge=staff.status == StaffStatus.LEFT and policy.can(self.request.user, "purge", staff),
+            can_purge=staff.status == StaffStatus.LEFT
+            and policy.can(self.request.user, "purge", staff),
             compensation_form=CompensationForm(initial={"effective_from": timezone.localdate()}),
         )
         return context
@@ -270,9 +271,12 @@ class PersonalDataExportView(PolicyMixin, View):
 
         staff = policy.scoped_get(Staff.objects.all(), request.user, "export_personal", pk=pk)
         payload = personal_data_export(actor=request.user, staff=staff)
-        return FileResponse(io.BytesIO(payload), as_attachment=True,
-                            filename=f"personal-data-{staff.employee_no}.zip",
-                            content_type="application/zip")
+        return FileResponse(
+            io.BytesIO(payload),
+            as_attachment=True,
+            filename=f"personal-data-{staff.employee_no}.zip",
+            content_type="application/zip",
+        )
 
 
 class StaffPurgeView(PolicyMixin, View):
@@ -287,8 +291,12 @@ class StaffPurgeView(PolicyMixin, View):
         except OpsTeamError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("Personal data erased; the person is now {pseudonym}.")
-                             .format(pseudonym=record.pseudonym))
+            messages.success(
+                request,
+                _("Personal data erased; the person is now {pseudonym}.").format(
+                    pseudonym=record.pseudonym
+                ),
+            )
         return redirect(staff.get_absolute_url())
 
 
@@ -368,8 +376,8 @@ class PositionListView(ScopedListView):
     create_url = "org:position_create"
     import_kind = "positions"
 
-    def base_queryset(self):
-        return _positions_with_jd_state(super().base_queryset())
+    def base_queryset(self, action="view"):
+        return _positions_with_jd_state(super().base_queryset(action))
 
 
 class PositionDetailView(ScopedDetailView):
@@ -421,8 +429,8 @@ class JobDescriptionListView(ScopedListView):
     title = gettext_lazy("Job descriptions")
     export_stem = "job-descriptions"
 
-    def base_queryset(self):
-        return super().base_queryset().select_related("position", "position__family")
+    def base_queryset(self, action="view"):
+        return super().base_queryset(action).select_related("position", "position__family")
 
 
 class JobDescriptionDetailView(ScopedDetailView):
@@ -742,8 +750,11 @@ class RaciAnalysisView(PolicyMixin, TemplateView):
     def get_context_data(self, **kwargs):
         policy.require(self.request.user, "view", RaciAssignment)
         analysis = selectors.raci_analysis()
+        named = [item["staff"].pk for item in analysis["findings"].get("overloaded_staff", [])]
         staff_visible = set(
-            Staff.objects.restrict(self.request.user, "view").values_list("pk", flat=True)
+            Staff.objects.restrict(self.request.user, "view")
+            .filter(pk__in=named)
+            .values_list("pk", flat=True)
         )
         return {
             **super().get_context_data(**kwargs),

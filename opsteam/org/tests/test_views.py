@@ -174,3 +174,20 @@ def test_editing_a_draft_in_the_page_keeps_the_english_texts(client_as, catalogu
 
     saved = draft.duties.get()
     assert (saved.description_en, saved.standard_en) == ("List products", "99.5% accurate")
+
+
+@pytest.mark.parametrize(
+    ("name", "sort"),
+    [
+        ("org:orgunit_list", "headcount"),
+        ("org:position_list", "holder_count"),
+        ("org:staff_list", "-hire_date"),
+    ],
+)
+def test_exports_sort_by_any_column_the_page_sorts_by(client_as, catalogue, name, sort):
+    client = client_as("hr")
+
+    response = client.get(reverse(name), {"export": "csv", "sort": sort})
+
+    assert response.status_code == 200
+    assert len(b"".join(response.streaming_content).decode("utf-8-sig").splitlines()) >= 2
