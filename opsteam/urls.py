@@ -29,3 +29,4 @@ urlpatterns = [
 handler404 = "opsteam.core.errors.page_not_found"
 handler500 = "opsteam.core.errors.server_error"
 handler403 = "opsteam.core.errors.permission_denied"
+handler400 = "opsteam.core.errors.bad_request"

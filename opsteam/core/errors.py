@@ -39,3 +39,16 @@ def permission_denied(request, exception):
             status=403,
         )
     return defaults.permission_denied(request, exception)
+
+
+def bad_request(request, exception):
+    if _is_api(request):
+        from django.http import JsonResponse
+
+        return JsonResponse(
+            error_body(
+                "client_error", [{"code": "bad_request", "detail": "Bad request.", "attr": None}]
+            ),
+            status=400,
+        )
+    return defaults.bad_request(request, exception)

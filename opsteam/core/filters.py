@@ -4,20 +4,37 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
+from opsteam.core.api.serializers import MAX_ID
 from opsteam.core.choices import AuditAction, AuditSource, ImportStatus
 from opsteam.core.models import AuditEntry, ImportJob
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control"})
 TEXT_INPUT = forms.TextInput(attrs={"class": "form-control", "type": "search"})
 SELECT = forms.Select(attrs={"class": "form-select"})
+# The longest free-text search accepted (a longer one is a 400).
+SEARCH_MAX_LENGTH = 200
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdChoiceFilter(django_filters.ModelChoiceFilter):
+    """A row chosen by id; the API schema bounds the id like the database does."""
+
+
+class TextFilter(django_filters.CharFilter):
+    """Free text of at most ``max_length`` characters (a longer one is a 400)."""
+
+    def __init__(self, *args, max_length: int = SEARCH_MAX_LENGTH, **kwargs):
+        super().__init__(*args, max_length=max_length, **kwargs)
+        extend_schema_field({"type": "string", "maxLength": max_length})(self)
 
 
 class SearchFilterSet(django_filters.FilterSet):
     """Base FilterSet with a free-text ``q`` over ``search_fields``."""
 
     search_fields: tuple[str, ...] = ()
-    q = django_filters.CharFilter(method="search", label=_("Search"), widget=TEXT_INPUT)
+    q = TextFilter(method="search", label=_("Search"), widget=TEXT_INPUT)
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -37,11 +54,12 @@ class AuditEntryFilterSet(SearchFilterSet):
     source = django_filters.ChoiceFilter(
         choices=AuditSource.choices, label=_("Source"), widget=SELECT
     )
-    object_type = django_filters.CharFilter(
+    object_type = TextFilter(
+        max_length=100,
         label=_("Type"),
         widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "org.staff"}),
     )
-    object_id = django_filters.CharFilter(label=_("Object id"), widget=forms.HiddenInput)
+    object_id = TextFilter(max_length=64, label=_("Object id"), widget=forms.HiddenInput)
     since = django_filters.DateFilter(
         field_name="at", lookup_expr="date__gte", label=_("From"), widget=DATE_INPUT
     )

@@ -4,8 +4,8 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from opsteam.core.filters import SELECT, SearchFilterSet
-from opsteam.org.choices import JobDescriptionStatus, StaffStatus, UnitKind
+from opsteam.core.filters import SELECT, IdChoiceFilter, SearchFilterSet
+from opsteam.org.choices import JobDescriptionStatus, RaciRole, StaffStatus, UnitKind
 from opsteam.org.models import (
     Activity,
     JobDescription,
@@ -13,12 +13,13 @@ from opsteam.org.models import (
     OrgUnit,
     Position,
     Process,
+    RaciAssignment,
     RoleFamily,
     Staff,
 )
 
 
-class UnitSubtreeFilter(django_filters.ModelChoiceFilter):
+class UnitSubtreeFilter(IdChoiceFilter):
     """Filter rows whose unit lies in the chosen unit's subtree."""
 
     def filter(self, qs, value):
@@ -48,22 +49,18 @@ class StaffFilterSet(SearchFilterSet):
         label=_("Department or team"),
         widget=SELECT,
     )
-    position = django_filters.ModelChoiceFilter(
-        queryset=Position.objects.all(), label=_("Position"), widget=SELECT
-    )
-    family = django_filters.ModelChoiceFilter(
+    position = IdChoiceFilter(queryset=Position.objects.all(), label=_("Position"), widget=SELECT)
+    family = IdChoiceFilter(
         field_name="position__family",
         queryset=RoleFamily.objects.all(),
         label=_("Role family"),
         widget=SELECT,
     )
-    level = django_filters.ModelChoiceFilter(
-        queryset=JobLevel.objects.all(), label=_("Level"), widget=SELECT
-    )
+    level = IdChoiceFilter(queryset=JobLevel.objects.all(), label=_("Level"), widget=SELECT)
     status = django_filters.ChoiceFilter(
         choices=StaffStatus.choices, label=_("Status"), widget=SELECT
     )
-    manager = django_filters.ModelChoiceFilter(
+    manager = IdChoiceFilter(
         queryset=Staff.objects.all(), label=_("Manager"), widget=forms.HiddenInput
     )
     hired_after = django_filters.DateFilter(
@@ -80,7 +77,7 @@ class StaffFilterSet(SearchFilterSet):
 
 class PositionFilterSet(SearchFilterSet):
     search_fields = ("code", "name", "name_en")
-    family = django_filters.ModelChoiceFilter(
+    family = IdChoiceFilter(
         queryset=RoleFamily.objects.all(), label=_("Role family"), widget=SELECT
     )
     unit = UnitSubtreeFilter(
@@ -107,13 +104,13 @@ class JobDescriptionFilterSet(SearchFilterSet):
     status = django_filters.ChoiceFilter(
         choices=JobDescriptionStatus.choices, label=_("Status"), widget=SELECT
     )
-    family = django_filters.ModelChoiceFilter(
+    family = IdChoiceFilter(
         field_name="position__family",
         queryset=RoleFamily.objects.all(),
         label=_("Role family"),
         widget=SELECT,
     )
-    position = django_filters.ModelChoiceFilter(
+    position = IdChoiceFilter(
         queryset=Position.objects.all(), label=_("Position"), widget=forms.HiddenInput
     )
 
@@ -124,10 +121,20 @@ class JobDescriptionFilterSet(SearchFilterSet):
 
 class ActivityFilterSet(SearchFilterSet):
     search_fields = ("code", "name", "name_en", "process__name", "process__name_en")
-    process = django_filters.ModelChoiceFilter(
-        queryset=Process.objects.all(), label=_("Process"), widget=SELECT
-    )
+    process = IdChoiceFilter(queryset=Process.objects.all(), label=_("Process"), widget=SELECT)
 
     class Meta:
         model = Activity
         fields = ["q", "process"]
+
+
+class RaciFilterSet(django_filters.FilterSet):
+    """The RACI cells of one activity, one position or one role (API)."""
+
+    activity = IdChoiceFilter(queryset=Activity.objects.all(), label=_("Activity"))
+    position = IdChoiceFilter(queryset=Position.objects.all(), label=_("Position"))
+    role = django_filters.ChoiceFilter(choices=RaciRole.choices, label=_("Role"))
+
+    class Meta:
+        model = RaciAssignment
+        fields = ["activity", "position", "role"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import F, Max, Value
 from django.db.models.functions import Concat, Substr
@@ -42,7 +43,11 @@ def _apply(obj: Any, fields: dict[str, Any], allowed: tuple[str, ...]) -> list[s
             raise ValidationFailed(
                 _("Field {name} cannot be changed here.").format(name=name), field=name
             )
-        if getattr(obj, name) != value:
+        try:
+            current = getattr(obj, name)
+        except ObjectDoesNotExist:  # a required relation not set yet on a new object
+            current = None
+        if current != value:
             setattr(obj, name, value)
             changed.append(name)
     return changed

@@ -1,6 +1,9 @@
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from opsteam.accounts.models import ApiToken, User
+from opsteam.core.api.serializers import OptionalEmailField
 
 
 class RoleSerializer(serializers.Serializer):
@@ -10,6 +13,12 @@ class RoleSerializer(serializers.Serializer):
 
 class MeSerializer(serializers.ModelSerializer):
     roles = serializers.SerializerMethodField()
+    # Both may be empty ("follow the browser", no address), which the model's choices and
+    # e-mail format would not let the schema say.
+    language = serializers.ChoiceField(
+        choices=[("", _("Follow the browser")), *settings.LANGUAGES], read_only=True
+    )
+    email = OptionalEmailField()
     staff = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:

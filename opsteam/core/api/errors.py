@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -58,6 +58,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, PolicyDenied | PermissionDenied):
         exc = exceptions.PermissionDenied(getattr(exc, "message", None))
+    elif isinstance(exc, SuspiciousOperation):
+        # e.g. more than DATA_UPLOAD_MAX_NUMBER_FIELDS query parameters: the client's fault,
+        # a 400 as Django answers it outside DRF, logged where Django logs it.
+        logging.getLogger(f"django.security.{exc.__class__.__name__}").error(str(exc))
+        exc = exceptions.ParseError()
     elif isinstance(exc, ImportRejected):
         return Response(
             error_body(

@@ -1,6 +1,25 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from opsteam.core.models import AuditEntry, ImportJob
+
+# The largest id either database stores (a signed 64-bit integer): bounds id parameters, so
+# a larger number is a 400 rather than an overflow in the database driver.
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field(
+    {"oneOf": [{"type": "string", "format": "email"}, {"type": "string", "maxLength": 0}]}
+)
+class OptionalEmailField(serializers.CharField):
+    """An e-mail address that may be empty (the model field is ``blank=True``).
+
+    ``EmailField`` would document ``format: email``, which an empty string does not match.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from opsteam.core import exports, imports, policy
+from opsteam.core.api.schema import SPREADSHEET_RESPONSES
 from opsteam.core.api.serializers import (
     AuditEntrySerializer,
     ImportInputSerializer,
@@ -36,7 +37,7 @@ class AuditEntryViewSet(ScopedReadOnlyViewSet):
 
     @extend_schema(
         parameters=[OpenApiParameter("file_format", str, enum=["xlsx", "csv"], default="xlsx")],
-        responses={(200, "application/octet-stream"): bytes},
+        responses=SPREADSHEET_RESPONSES,
     )
     @action(detail=False, methods=["get"])
     def export(self, request: Request):

@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from opsteam.core.api.serializers import MAX_ID, OptionalEmailField
 from opsteam.org.choices import AssignmentReason, RaciRole, RelationKind, StaffStatus, UnitKind
 from opsteam.org.models import (
     Activity,
@@ -117,6 +118,7 @@ class StaffSerializer(serializers.ModelSerializer):
     manager_employee_no = serializers.CharField(
         source="manager.employee_no", read_only=True, allow_null=True
     )
+    email = OptionalEmailField()
 
     class Meta:
         model = Staff
@@ -426,3 +428,30 @@ class OrgChartNodeSerializer(serializers.Serializer):
         return obj["children"]
 
     children = serializers.SerializerMethodField()
+
+
+# Query parameters: validated like bodies, so a bad value is a 400 and the schema bounds them.
+
+
+class AssignmentQuerySerializer(serializers.Serializer):
+    staff = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, help_text="Staff id"
+    )
+    on = serializers.DateField(
+        required=False, help_text="Only the assignment valid on this date (YYYY-MM-DD)"
+    )
+
+
+class DiffQuerySerializer(serializers.Serializer):
+    against = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        help_text="Version id to compare with; default the previous version",
+    )
+
+
+class WhoDoesWhatQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="Activity or process text"
+    )

@@ -6,11 +6,13 @@ from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from opsteam.core import exports, policy
+from opsteam.core.api.schema import SPREADSHEET_RESPONSES
 from opsteam.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 from opsteam.org import selectors, services
 from opsteam.org.api import serializers as s
@@ -19,6 +21,7 @@ from opsteam.org.filters import (
     JobDescriptionFilterSet,
     OrgUnitFilterSet,
     PositionFilterSet,
+    RaciFilterSet,
     StaffFilterSet,
 )
 from opsteam.org.models import (
@@ -70,7 +73,7 @@ class OrgUnitViewSet(ScopedModelViewSet):
         return Response(s.OrgUnitSerializer(unit).data)
 
     @extend_schema(responses=s.OrgChartNodeSerializer(many=True))
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def chart(self, request: Request) -> Response:
         """The whole tree with leads and headcounts (what the org chart draws)."""
         policy.require(request.user, "view", OrgUnit)
@@ -180,9 +183,7 @@ class StaffViewSet(ScopedModelViewSet):
         )
         return Response(s.StaffSerializer(staff).data)
 
-    @extend_schema(
-        parameters=[FORMAT_PARAMETER], responses={(200, "application/octet-stream"): bytes}
-    )
+    @extend_schema(parameters=[FORMAT_PARAMETER], responses=SPREADSHEET_RESPONSES)
     @action(detail=False, methods=["get"])
     def export(self, request: Request):
         """The filtered staff list as xlsx or csv (formula injection escaped)."""
@@ -204,32 +205,21 @@ class AssignmentViewSet(ScopedReadOnlyViewSet):
     serializer_class = s.AssignmentSerializer
     ordering = ["staff_id", "start_date"]
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("staff", int, description="Staff id"),
-            OpenApiParameter(
-                "on", str, description="Only the assignment valid on this date (YYYY-MM-DD)"
-            ),
-        ]
-    )
+    @extend_schema(parameters=[s.AssignmentQuerySerializer])
     def list(self, request: Request, *args, **kwargs) -> Response:
         return super().list(request, *args, **kwargs)
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        staff = self.request.query_params.get("staff")
-        if staff and staff.isdigit():
-            queryset = queryset.filter(staff_id=int(staff))
-        on = self.request.query_params.get("on")
-        if on:
-            from rest_framework.exceptions import ValidationError
-
-            from opsteam.core.imports import CellError, parse_date
-
-            try:
-                day = parse_date(on)
-            except CellError as exc:
-                raise ValidationError({"on": [str(exc)]}) from exc
+        if self.action != "list":
+            return queryset
+        query = s.AssignmentQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        staff = query.validated_data.get("staff")
+        if staff is not None:
+            queryset = queryset.filter(staff_id=staff)
+        day = query.validated_data.get("on")
+        if day is not None:
             queryset = queryset.filter(start_date__lte=day).filter(
                 Q(end_date__isnull=True) | Q(end_date__gte=day)
             )
@@ -262,29 +252,20 @@ class JobDescriptionViewSet(ScopedModelViewSet):
         jd = services.job_description_publish(actor=request.user, job_description=self.get_object())
         return Response(s.JobDescriptionSerializer(jd).data)
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "against",
-                int,
-                description="Version id to compare with; default the previous version",
-            )
-        ],
-        responses=s.DiffSectionSerializer(many=True),
-    )
-    @action(detail=True, methods=["get"])
+    @extend_schema(parameters=[s.DiffQuerySerializer], responses=s.DiffSectionSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def diff(self, request: Request, pk: str | None = None) -> Response:
         new = self.get_object()
+        query = s.DiffQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         others = new.position.job_descriptions.all()
-        against = request.query_params.get("against")
+        against = query.validated_data.get("against")
         old = (
-            others.filter(pk=int(against)).first()
-            if against and against.isdigit()
+            others.filter(pk=against).first()
+            if against is not None
             else (others.filter(version__lt=new.version).order_by("-version").first())
         )
         if old is None:
-            from rest_framework.exceptions import NotFound
-
             raise NotFound()
         return Response(selectors.job_description_diff(old=old, new=new))
 
@@ -308,7 +289,7 @@ class RaciViewSet(ScopedReadOnlyViewSet):
 
     queryset = RaciAssignment.objects.all()
     serializer_class = s.RaciCellSerializer
-    filterset_fields = ["activity", "position", "role"]
+    filterset_class = RaciFilterSet
     ordering = ["activity_id", "position_id"]
     policy_actions = {"set_cell": "change", "analysis": "view"}
 
@@ -380,12 +361,13 @@ class WhoDoesWhatView(APIView):
     """Activities matching ``q`` with each RACI position and the people holding it now."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("q", str, description="Activity or process text")],
-        responses=s.WhoDoesWhatSerializer(many=True),
+        parameters=[s.WhoDoesWhatQuerySerializer], responses=s.WhoDoesWhatSerializer(many=True)
     )
     def get(self, request: Request) -> Response:
         policy.require(request.user, "view", Activity)
-        results = selectors.who_does_what(query=request.query_params.get("q", "").strip())
+        query = s.WhoDoesWhatQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        results = selectors.who_does_what(query=query.validated_data.get("q", "").strip())
         return Response(
             [
                 {
