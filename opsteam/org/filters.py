@@ -20,7 +20,11 @@ from opsteam.org.models import (
 
 
 class UnitSubtreeFilter(IdChoiceFilter):
-    """Filter rows whose unit lies in the chosen unit's subtree."""
+    """Filter rows whose unit lies in the chosen unit's subtree.
+
+    Any unit id is accepted (links from a team page pass a team), but the drop-down offers only
+    the company and its departments plus the chosen unit (see ``UnitChoicesMixin``).
+    """
 
     def filter(self, qs, value):
         if not value:
@@ -28,7 +32,32 @@ class UnitSubtreeFilter(IdChoiceFilter):
         return qs.filter(**{f"{self.field_name}__path__startswith": value.path})
 
 
-class OrgUnitFilterSet(SearchFilterSet):
+class UnitChoicesMixin:
+    """Offer only top-level units in unit drop-downs: a large organisation has a thousand teams,
+    and rendering them all on every list page cost more than the list itself."""
+
+    OFFERED_DEPTH = 1
+
+    @property
+    def form(self):
+        form = super().form
+        if getattr(form, "_opsteam_units_narrowed", False):
+            return form
+        for name, declared in self.filters.items():
+            if not isinstance(declared, UnitSubtreeFilter) or name not in form.fields:
+                continue
+            offered = OrgUnit.objects.filter(depth__lte=self.OFFERED_DEPTH, is_active=True)
+            selected = (self.data or {}).get(name)
+            if selected and str(selected).isdigit():
+                offered = offered | OrgUnit.objects.filter(pk=int(selected))
+            form.fields[name].widget.choices = [("", "---------")] + [
+                (unit.pk, unit.display_name) for unit in offered.order_by("path")
+            ]
+        form._opsteam_units_narrowed = True
+        return form
+
+
+class OrgUnitFilterSet(UnitChoicesMixin, SearchFilterSet):
     search_fields = ("code", "name", "name_en")
     kind = django_filters.ChoiceFilter(choices=UnitKind.choices, label=_("Kind"), widget=SELECT)
     within = UnitSubtreeFilter(
@@ -41,7 +70,7 @@ class OrgUnitFilterSet(SearchFilterSet):
         fields = ["q", "kind", "within", "is_active"]
 
 
-class StaffFilterSet(SearchFilterSet):
+class StaffFilterSet(UnitChoicesMixin, SearchFilterSet):
     search_fields = ("employee_no", "name", "name_en", "email", "phone")
     unit = UnitSubtreeFilter(
         field_name="unit",
@@ -75,7 +104,7 @@ class StaffFilterSet(SearchFilterSet):
         fields = ["q", "unit", "position", "family", "level", "status", "manager", "hired_after"]
 
 
-class PositionFilterSet(SearchFilterSet):
+class PositionFilterSet(UnitChoicesMixin, SearchFilterSet):
     search_fields = ("code", "name", "name_en")
     family = IdChoiceFilter(
         queryset=RoleFamily.objects.all(), label=_("Role family"), widget=SELECT

@@ -191,3 +191,16 @@ def test_exports_sort_by_any_column_the_page_sorts_by(client_as, catalogue, name
 
     assert response.status_code == 200
     assert len(b"".join(response.streaming_content).decode("utf-8-sig").splitlines()) >= 2
+
+
+def test_unit_filter_offers_departments_but_accepts_any_team(client_as, catalogue, org_tree):
+    client = client_as("hr")
+
+    page = client.get(reverse("org:staff_list")).content.decode()
+    filtered = client.get(reverse("org:staff_list"), {"unit": org_tree.t1.pk})
+
+    assert f'value="{org_tree.d1.pk}"' in page
+    assert f'value="{org_tree.t2.pk}"' not in page
+    assert filtered.status_code == 200
+    assert catalogue["staff"].employee_no in filtered.content.decode()
+    assert f'value="{org_tree.t1.pk}" selected' in filtered.content.decode()
