@@ -108,7 +108,8 @@ def kpi_template_save(
     version as a draft if none is open. Audit: create/update."""
     policy.require(actor, "change", KpiTemplate)
     template = (
-        KpiTemplate.objects.select_for_update()
+        KpiTemplate.objects.select_for_update(of=("self",))
+        .order_by("pk")  # the default ordering joins the nullable level: FOR UPDATE refuses
         .filter(position=position, level=level, status=TemplateStatus.DRAFT)
         .first()
     )
@@ -169,7 +170,7 @@ def kpi_template_activate(*, actor: Any, template: KpiTemplate) -> KpiTemplate:
             field="items",
         )
     before = audit.snapshot(template)
-    for previous in KpiTemplate.objects.select_for_update().filter(
+    for previous in KpiTemplate.objects.select_for_update(of=("self",)).order_by().filter(
         position=template.position, level=template.level, status=TemplateStatus.ACTIVE
     ):
         previous_before = audit.snapshot(previous)
