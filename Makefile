@@ -44,8 +44,8 @@ bench: setup $(BENCH_STAMP)
 
 # Refresh the translation catalogues after changing user-facing strings (needs GNU gettext).
 messages: setup
-	cd opsteam && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete --no-location
-	cd opsteam && ../$(PY) ../manage.py compilemessages
+	cd opsteam && OPSTEAM_DEBUG=1 ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete --no-location
+	cd opsteam && OPSTEAM_DEBUG=1 ../$(PY) ../manage.py compilemessages
 
 # Software bill of materials (CycloneDX) of the installed environment.
 sbom: setup

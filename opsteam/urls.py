@@ -11,12 +11,14 @@ api_patterns = [
     path("", include("opsteam.accounts.api.urls")),
     path("", include("opsteam.core.api.urls")),
     path("org/", include("opsteam.org.api.urls")),
+    path("performance/", include("opsteam.performance.api.urls")),
 ]
 
 urlpatterns = [
     path("", include("opsteam.insights.urls")),
     path("accounts/", include("opsteam.accounts.urls")),
     path("org/", include("opsteam.org.urls")),
+    path("performance/", include("opsteam.performance.urls")),
     path("data/", include("opsteam.core.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz/", HealthView.as_view(), name="health"),

@@ -7,6 +7,11 @@ in batches, with one audit entry per changed row. A killed process leaves nothin
 
 Columns missing from the file leave the existing values of updated rows alone (new rows get
 the column's default), so a file with fewer columns never blanks out data it does not carry.
+
+Kinds with millions of rows subclass ``FrameImportSpec`` instead: the engine reads the whole
+file into a polars DataFrame of text (``core.frames``), the spec validates and writes it with
+vectorised code, and everything else (policy, history record, one transaction, every problem
+listed, dry run, audit context) is the same for both kinds of spec.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, BinaryIO, ClassVar
+from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -32,6 +37,9 @@ from opsteam.core.choices import AuditSource, ImportStatus
 from opsteam.core.exceptions import ImportRejected
 from opsteam.core.models import ImportJob
 from opsteam.core.spreadsheets import SheetRow, cell_text, iter_rows
+
+if TYPE_CHECKING:
+    import polars as pl
 
 MAX_STORED_ERRORS = 5000
 MAX_INTEGER = 2_147_483_647  # the largest value every supported database stores in an integer
@@ -225,19 +233,20 @@ class ImportOutcome:
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     preview: list[dict[str, Any]] = field(default_factory=list)
+    # Rows deliberately left alone (e.g. values entered by hand that an import never
+    # overwrites): not errors, but the user must be told. ``message`` says so in words and is
+    # stored on the history record.
+    skipped: int = 0
+    message: str = ""
+    batch: str = ""
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
 
-class ImportSpec(abc.ABC):
-    """What one kind of import reads and how it checks and writes rows.
-
-    Subclasses declare ``columns`` and the natural ``key`` column and implement the hooks.
-    ``prepare`` loads lookups in a bounded number of queries; ``check_row`` and
-    ``check_file`` report problems; ``write`` upserts the rows (second pass).
-    """
+class BaseImportSpec:
+    """What every import kind declares: kind, model, title, columns and the key column."""
 
     do_not_call_in_templates = True  # templates list the classes themselves
     kind: ClassVar[str]
@@ -256,6 +265,24 @@ class ImportSpec(abc.ABC):
         """Whether the file has column ``key`` (absent columns leave existing values alone)."""
         return key in self.present
 
+    def preview_row(self, row: ParsedRow) -> dict[str, Any]:
+        return {column.key: cell_text(row.values.get(column.key)) for column in self.columns}
+
+    def header_label(self, key: str) -> str:
+        from django.utils.translation import get_language
+
+        column = next(c for c in self.columns if c.key == key)
+        return column.header_en if (get_language() or "").startswith("en") else column.header_zh
+
+
+class ImportSpec(BaseImportSpec, abc.ABC):
+    """What one kind of import reads and how it checks and writes rows.
+
+    Subclasses declare ``columns`` and the natural ``key`` column and implement the hooks.
+    ``prepare`` loads lookups in a bounded number of queries; ``check_row`` and
+    ``check_file`` report problems; ``write`` upserts the rows (second pass).
+    """
+
     @abc.abstractmethod
     def prepare(self) -> None: ...
 
@@ -269,18 +296,61 @@ class ImportSpec(abc.ABC):
     def write(self, rows: Iterator[ParsedRow], progress: Progress | None) -> tuple[int, int, int]:
         """Write rows; return (created, updated, unchanged)."""
 
-    def preview_row(self, row: ParsedRow) -> dict[str, Any]:
-        return {column.key: cell_text(row.values.get(column.key)) for column in self.columns}
 
-    def header_label(self, key: str) -> str:
-        from django.utils.translation import get_language
+class FrameImportSpec(BaseImportSpec, abc.ABC):
+    """A vectorised import kind: checks and writes the whole file as one polars DataFrame.
 
-        column = next(c for c in self.columns if c.key == key)
-        return column.header_en if (get_language() or "").startswith("en") else column.header_zh
+    The engine reads the file into a frame of text (``core.frames.read_frame``): a ``ROW``
+    column with the row number the user sees, one ``pl.String`` column per declared column
+    (null for an empty cell or a column the file lacks; ``has(key)`` tells which) and a boolean
+    ``frames.invalid_flag(key)`` column per declared column. The engine itself reports header
+    problems, empty required cells, control characters and over-long text, blanks those cells
+    and flags them, so ``validate`` skips checks that need them (as ``ParsedRow.invalid``).
+
+    ``validate`` returns every other problem; ``write`` runs only when there is none, inside
+    the import's transaction and audit context, and returns (created, updated, unchanged).
+    Set ``skipped`` and ``message`` to tell the user about rows left alone on purpose.
+    """
+
+    # The name the uploader gave this batch ("" = let the spec derive one from the file).
+    batch: str = ""
+
+    def __init__(self, actor: Any) -> None:
+        super().__init__(actor)
+        self.skipped = 0
+        self.message = ""
+
+    @abc.abstractmethod
+    def validate(self, frame: pl.DataFrame) -> list[RowError]:
+        """Return every problem of the frame's rows (nothing is written)."""
+
+    @abc.abstractmethod
+    def write(self, frame: pl.DataFrame, job: ImportJob) -> tuple[int, int, int]:
+        """Write the validated frame; return (created, updated, unchanged)."""
+
+    def batch_name(self, job: ImportJob) -> str:
+        """The batch given at upload, else one derived from the file name and checksum."""
+        return self.batch or derive_batch_name(job.file_name, job.file_sha256)
+
+
+def derive_batch_name(file_name: str, sha256: str, *, max_length: int = 120) -> str:
+    """``<file stem>-<first 12 hex digits of the checksum>``: the same file, the same name."""
+    from pathlib import PurePath
+
+    suffix = f"-{sha256[:12]}" if sha256 else ""
+    stem = PurePath(file_name or "import").stem or "import"
+    return stem[: max_length - len(suffix)] + suffix
+
+
+def map_header(
+    spec: BaseImportSpec, header: SheetRow
+) -> tuple[dict[int, ImportColumn], list[RowError]]:
+    """Map header cells to the spec's columns; report unknown, duplicate and missing ones."""
+    return _map_header(spec, header)
 
 
 def _map_header(
-    spec: ImportSpec, header: SheetRow
+    spec: BaseImportSpec, header: SheetRow
 ) -> tuple[dict[int, ImportColumn], list[RowError]]:
     lookup: dict[str, ImportColumn] = {}
     for column in spec.columns:
@@ -462,16 +532,42 @@ def _first_pass(
     return mapping
 
 
+def _frame_first_pass(
+    spec: FrameImportSpec,
+    handle: BinaryIO,
+    filename: str,
+    outcome: ImportOutcome,
+    progress: Progress | None,
+) -> pl.DataFrame | None:
+    """Read the whole file into a frame and collect every problem (vectorised specs)."""
+    from opsteam.core import frames
+
+    sheet = frames.read_frame(spec, handle, filename)
+    outcome.errors.extend(sheet.errors)
+    if not sheet.present:
+        return None  # nothing recognisable: the header problems say it all
+    spec.present = sheet.present
+    frame = sheet.frame
+    outcome.rows_total = frame.height
+    outcome.errors.extend(spec.validate(frame))
+    if not outcome.errors:
+        outcome.preview = frames.preview(frame, spec.columns)
+    if progress is not None:
+        progress(outcome.rows_total)
+    return frame
+
+
 def run_import(
     *,
     actor: Any,
-    spec_class: type[ImportSpec],
+    spec_class: type[BaseImportSpec],
     handle: BinaryIO,
     filename: str,
     dry_run: bool = False,
     source: str = AuditSource.WEB,
     progress: Progress | None = None,
     stage: Stage | None = None,
+    batch: str | None = None,
 ) -> ImportOutcome:
     """Validate every row of the file, then (unless ``dry_run``) write all rows or none.
 
@@ -480,11 +576,15 @@ def run_import(
     written except the import-history record. Writes audit entries tagged with the import.
 
     ``progress`` receives the number of rows done so far in the current stage; ``stage`` is
-    told when a stage starts: ``("check", 0)`` and ``("write", rows_total)``.
+    told when a stage starts: ``("check", 0)`` and ``("write", rows_total)``. ``batch`` names
+    the batch for kinds that keep one (``FrameImportSpec.batch``); others ignore it.
     """
     policy.require(actor, "import", spec_class.model)
     started = time.monotonic()
     spec = spec_class(actor)
+    vectorised = isinstance(spec, FrameImportSpec)
+    if vectorised and batch:
+        spec.batch = batch.strip()
     job = ImportJob(
         kind=spec.kind,
         file_name=filename[:255],
@@ -493,10 +593,17 @@ def run_import(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
     )
     outcome = ImportOutcome(job=job, dry_run=dry_run)
+    if vectorised:
+        outcome.batch = spec.batch_name(job)
     if stage is not None:
         stage("check", 0)
+    mapping: dict[int, ImportColumn] = {}
+    frame = None
     try:
-        mapping = _first_pass(spec, handle, filename, outcome, progress)
+        if vectorised:
+            frame = _frame_first_pass(spec, handle, filename, outcome, progress)
+        else:
+            mapping = _first_pass(spec, handle, filename, outcome, progress)
     except ImportRejected as exc:
         outcome.errors.extend(
             RowError(
@@ -508,7 +615,6 @@ def run_import(
             )
             for e in exc.errors
         )
-        mapping = {}
 
     def finish(status: str) -> None:
         job.status = status
@@ -520,6 +626,7 @@ def run_import(
         )
         job.error_count = len(outcome.errors)
         job.errors = [error.as_dict() for error in outcome.errors[:MAX_STORED_ERRORS]]
+        job.message = outcome.message[:500]
         job.duration_ms = int((time.monotonic() - started) * 1000)
         job.save()
 
@@ -538,15 +645,21 @@ def run_import(
     try:
         with transaction.atomic():
             finish(ImportStatus.COMMITTED)  # the history row commits with the data, or not at all
-            rows = iter_rows(handle, filename)
-            _header(rows)
             with audit.context(
                 source=AuditSource.IMPORT,
                 import_job_id=job.pk,
                 remote_addr=audit.current_context().remote_addr,
             ):
-                created, updated, unchanged = spec.write(_valid_rows(spec, rows, mapping), progress)
-            outcome.created, outcome.updated, outcome.unchanged = created, updated, unchanged
+                if vectorised:
+                    counts = spec.write(frame, job) if frame is not None else (0, 0, 0)
+                    outcome.skipped, outcome.message = spec.skipped, spec.message
+                    if progress is not None:
+                        progress(outcome.rows_total)
+                else:
+                    rows = iter_rows(handle, filename)
+                    _header(rows)
+                    counts = spec.write(_valid_rows(spec, rows, mapping), progress)
+            outcome.created, outcome.updated, outcome.unchanged = counts
             finish(ImportStatus.COMMITTED)
     except IntegrityError as exc:
         # The data changed between the two passes (another user or import): nothing was
@@ -556,8 +669,8 @@ def run_import(
         )
         job.pk = None
         job._state.adding = True
-        job.message = reason[:500]
-        outcome.created = outcome.updated = outcome.unchanged = 0
+        outcome.message = reason
+        outcome.created = outcome.updated = outcome.unchanged = outcome.skipped = 0
         outcome.errors.append(RowError(None, None, "", reason, "conflict"))
         finish(ImportStatus.REJECTED)
         raise ImportRejected(reason, errors=[e.as_dict() for e in outcome.errors]).with_outcome(
@@ -566,7 +679,7 @@ def run_import(
     return outcome
 
 
-def template_rows(spec_class: type[ImportSpec]) -> tuple[list[str], list[str]]:
+def template_rows(spec_class: type[BaseImportSpec]) -> tuple[list[str], list[str]]:
     """Return the bilingual header row and an example row for a downloadable template."""
     header = []
     example = []
@@ -577,16 +690,16 @@ def template_rows(spec_class: type[ImportSpec]) -> tuple[list[str], list[str]]:
     return header, example
 
 
-REGISTRY: dict[str, type[ImportSpec]] = {}
+REGISTRY: dict[str, type[BaseImportSpec]] = {}
 
 
-def register(spec_class: type[ImportSpec]) -> type[ImportSpec]:
+def register(spec_class: type[BaseImportSpec]) -> type[BaseImportSpec]:
     """Class decorator: make an import kind available to the UI, API and CLI."""
     REGISTRY[spec_class.kind] = spec_class
     return spec_class
 
 
-def get_spec(kind: str) -> type[ImportSpec]:
+def get_spec(kind: str) -> type[BaseImportSpec]:
     try:
         return REGISTRY[kind]
     except KeyError as exc:

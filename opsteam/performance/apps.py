@@ -6,3 +6,6 @@ class PerformanceConfig(AppConfig):
     name = "opsteam.performance"
     label = "performance"
     verbose_name = _("Performance appraisal")
+
+    def ready(self) -> None:
+        from opsteam.performance import imports  # noqa: F401  (registers the "kpi" import kind)

@@ -170,8 +170,10 @@ def kpi_template_activate(*, actor: Any, template: KpiTemplate) -> KpiTemplate:
             field="items",
         )
     before = audit.snapshot(template)
-    for previous in KpiTemplate.objects.select_for_update(of=("self",)).order_by().filter(
-        position=template.position, level=template.level, status=TemplateStatus.ACTIVE
+    for previous in (
+        KpiTemplate.objects.select_for_update(of=("self",))
+        .order_by()
+        .filter(position=template.position, level=template.level, status=TemplateStatus.ACTIVE)
     ):
         previous_before = audit.snapshot(previous)
         previous.status = TemplateStatus.RETIRED

@@ -120,14 +120,17 @@ EXPECTED: dict[str, list[Check]] = {
         Check(CHANGE_STAFF_TEAM, obj="team_staff"),
         Check(CHANGE_STAFF_OTHER, obj="other_staff"),
     ],
-    "org:compensation_add": [Check(_roles(403, admin=200, hr=200), obj="own_staff"),
-                             Check(_roles(403, admin=200, hr=200, manager=404, operator=404),
-                                   obj="other_staff")],
-    "org:staff_personal_data": [Check(EVERYONE, obj="own_staff"),
-                                Check(_roles(200, manager=403, operator=404, auditor=403),
-                                      obj="team_staff")],
-    "org:staff_purge": [Check(_roles(403, admin=302, hr=302, operator=404), method="post",
-                              obj="team_staff")],
+    "org:compensation_add": [
+        Check(_roles(403, admin=200, hr=200), obj="own_staff"),
+        Check(_roles(403, admin=200, hr=200, manager=404, operator=404), obj="other_staff"),
+    ],
+    "org:staff_personal_data": [
+        Check(EVERYONE, obj="own_staff"),
+        Check(_roles(200, manager=403, operator=404, auditor=403), obj="team_staff"),
+    ],
+    "org:staff_purge": [
+        Check(_roles(403, admin=302, hr=302, operator=404), method="post", obj="team_staff")
+    ],
     "org:staff_reassign": [
         Check(CHANGE_STAFF_TEAM, obj="team_staff"),
         Check(CHANGE_STAFF_OTHER, obj="sibling_staff"),
@@ -340,6 +343,38 @@ def _url(name: str, check: Check, objects: dict[str, Any]) -> str:
     return reverse(name, kwargs=kwargs) + (f"?{check.query}" if check.query else "")
 
 
+# Tables a denied write could touch; their full content is compared before and after.
+GUARDED_MODELS = (
+    "org.Staff",
+    "org.OrgUnit",
+    "org.Position",
+    "org.JobDescription",
+    "org.JobDuty",
+    "org.RaciAssignment",
+    "org.Assignment",
+    "org.Compensation",
+    "accounts.User",
+    "accounts.RoleGrant",
+    "accounts.ApiToken",
+    "core.ImportJob",
+    "performance.Kpi",
+    "performance.KpiTemplate",
+    "performance.Measurement",
+)
+
+
+def _data_digest() -> int:
+    """A fingerprint of every row of the guarded tables (small test data: cheap)."""
+    from django.apps import apps
+
+    values = []
+    for label in GUARDED_MODELS:
+        model = apps.get_model(label)
+        fields = [f.attname for f in model._meta.concrete_fields]
+        values.append(tuple(model._base_manager.order_by("pk").values_list(*fields)))
+    return hash(repr(values))
+
+
 class _Rollback(Exception):
     pass
 
@@ -362,6 +397,7 @@ def test_every_route_answers_each_role_as_declared(client, org_tree, user_as, ro
         for check in checks:
             url = _url(name, check, objects)
             audit_before = AuditEntry.objects.count()
+            rows_before = _data_digest() if check.method != "get" else None
             try:
                 with transaction.atomic():
                     request = getattr(client, check.method)
@@ -376,11 +412,15 @@ def test_every_route_answers_each_role_as_declared(client, org_tree, user_as, ro
                         )
                     status = response.status_code
                     wrote = AuditEntry.objects.count() != audit_before
+                    changed = rows_before is not None and _data_digest() != rows_before
                     raise _Rollback
             except _Rollback:
                 pass
-            missing = [header for header, value in REQUIRED_HEADERS.items()
-                       if value not in response.headers.get(header, "")]
+            missing = [
+                header
+                for header, value in REQUIRED_HEADERS.items()
+                if value not in response.headers.get(header, "")
+            ]
             if missing:
                 surprises.append(f"{url} as {role}: security headers missing {missing}")
             expected = check.expected[role]
@@ -388,6 +428,10 @@ def test_every_route_answers_each_role_as_declared(client, org_tree, user_as, ro
                 surprises.append(
                     f"{check.method.upper()} {url} ({name}) as {role}: "
                     f"expected {expected}, got {status}"
+                )
+            if check.method != "get" and status >= 400 and changed:
+                surprises.append(
+                    f"{check.method.upper()} {url} as {role} was denied but changed rows"
                 )
             if check.method != "get" and status >= 400 and wrote:
                 surprises.append(
