@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "opsteam.accounts",
     "opsteam.org",
     "opsteam.performance",
+    "opsteam.surveys",
     "opsteam.insights",
 ]
 
@@ -338,6 +339,18 @@ SPECTACULAR_SETTINGS = {
         "AuditActionEnum": "opsteam.core.choices.AuditAction",
         "AuditSourceEnum": "opsteam.core.choices.AuditSource",
         "ErrorTypeEnum": ["validation_error", "client_error", "server_error"],
+        "TemplateStatusEnum": "opsteam.performance.choices.TemplateStatus",
+        "CycleStageEnum": "opsteam.performance.choices.CycleStage",
+        "ReviewStatusEnum": "opsteam.performance.choices.ReviewStatus",
+        "GradeSourceEnum": "opsteam.performance.choices.GradeSource",
+        "AppealStatusEnum": "opsteam.performance.choices.AppealStatus",
+        "PeriodKindEnum": "opsteam.performance.choices.PeriodKind",
+        "ActionItemStatusEnum": "opsteam.performance.choices.ActionItemStatus",
+        "PlanStateEnum": "opsteam.performance.choices.PlanState",
+        "PlanGoalStatusEnum": "opsteam.performance.choices.PlanGoalStatus",
+        "CampaignStatusEnum": "opsteam.surveys.choices.CampaignStatus",
+        "InvitationStatusEnum": "opsteam.surveys.choices.InvitationStatus",
+        "RaterRelationshipEnum": "opsteam.surveys.choices.Relationship",
     },
     # Served from our own static files (npm swagger-ui-dist), never from a CDN.
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
@@ -382,3 +395,7 @@ OPSTEAM_FIELD_KEYS = env_list("OPSTEAM_FIELD_KEYS")
 OPSTEAM_RETENTION_SECURITY_LOG_DAYS = env_int("OPSTEAM_RETENTION_SECURITY_LOG_DAYS", 365)
 OPSTEAM_RETENTION_IMPORT_ERRORS_DAYS = env_int("OPSTEAM_RETENTION_IMPORT_ERRORS_DAYS", 365)
 OPSTEAM_ANONYMITY_THRESHOLD = max(3, env_int("OPSTEAM_ANONYMITY_THRESHOLD", 3))
+# 360 feedback: raters who rated at least this many people get their leniency normalised;
+# roles that may de-anonymise answers (each use audited with its reason): nobody by default.
+OPSTEAM_SURVEY_NORMALISE_MIN_SUBJECTS = max(2, env_int("OPSTEAM_SURVEY_NORMALISE_MIN_SUBJECTS", 3))
+OPSTEAM_SURVEY_DEANONYMISE_ROLES = env_list("OPSTEAM_SURVEY_DEANONYMISE_ROLES", [])

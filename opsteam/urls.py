@@ -12,6 +12,7 @@ api_patterns = [
     path("", include("opsteam.core.api.urls")),
     path("org/", include("opsteam.org.api.urls")),
     path("performance/", include("opsteam.performance.api.urls")),
+    path("surveys/", include("opsteam.surveys.api.urls")),
 ]
 
 urlpatterns = [
@@ -19,6 +20,7 @@ urlpatterns = [
     path("accounts/", include("opsteam.accounts.urls")),
     path("org/", include("opsteam.org.urls")),
     path("performance/", include("opsteam.performance.urls")),
+    path("surveys/", include("opsteam.surveys.urls")),
     path("data/", include("opsteam.core.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz/", HealthView.as_view(), name="health"),

@@ -285,6 +285,10 @@ def row_errors(
     text, formatted per row with ``params`` (expressions) when given, e.g.
     ``reason=_("first on row {row}")``, ``params={"row": pl.col("first")}``.
     """
+    # Most checks find nothing: decide that from the mask alone before building the value
+    # and parameter columns for every row (a 1M-row file has some 20 checks).
+    if not frame.select(mask.fill_null(value=False).any()).item():
+        return []
     value_expr = pl.lit(value) if isinstance(value, str) else value
     params = dict(params or {})
     # Everything is evaluated over the whole frame before filtering, so window expressions

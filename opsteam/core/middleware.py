@@ -1,5 +1,7 @@
 """Security headers on every response, and the audit context for each request."""
 
+import re
+
 from django.utils.cache import add_never_cache_headers
 
 from opsteam.core import audit
@@ -54,6 +56,9 @@ class LoginRequiredMiddleware:
     (which answers 401/403 in JSON through DRF's authentication instead of redirecting)."""
 
     PUBLIC_PREFIXES = ("/static/", "/api/", "/healthz/", "/i18n/", "/admin/", "/favicon")
+    # External customers answer 360 feedback through a token link, without an account:
+    # exactly /surveys/respond/<token>/ (the token alone decides; a wrong one answers 404).
+    PUBLIC_PATTERNS = (re.compile(r"^/surveys/respond/[A-Za-z0-9_-]{20,200}/$"),)
 
     def __init__(self, get_response):
         from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
@@ -66,5 +71,7 @@ class LoginRequiredMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.path.startswith(self.PUBLIC_PREFIXES):
+            return None
+        if any(pattern.match(request.path_info) for pattern in self.PUBLIC_PATTERNS):
             return None
         return self.django.process_view(request, view_func, view_args, view_kwargs)

@@ -49,6 +49,38 @@ AREAS: tuple[NavArea, ...] = (
         ),
     ),
     NavArea(
+        _("Feedback"),
+        "feedback",
+        (
+            NavItem(
+                _("My feedback to give"),
+                "surveys:invitation_list",
+                "surveys.Invitation",
+                action="answer",
+            ),
+            NavItem(_("Feedback campaigns"), "surveys:campaign_list", "surveys.Campaign"),
+            NavItem(_("Questionnaires"), "surveys:questionnaire_list", "surveys.Questionnaire"),
+        ),
+    ),
+    NavArea(
+        _("Performance"),
+        "performance",
+        (
+            NavItem(_("My reviews"), "performance:my_reviews", "performance.ReviewCycle"),
+            NavItem(_("My 1:1s"), "performance:coaching_home", "performance.OneOnOne"),
+            NavItem(_("Improvement plans"), "performance:plan_list", "performance.ImprovementPlan"),
+            NavItem(_("Review cycles"), "performance:cycle_list", "performance.ReviewCycle"),
+            NavItem(_("KPI library"), "performance:kpi_list", "performance.Kpi"),
+            NavItem(_("KPI templates"), "performance:kpitemplate_list", "performance.KpiTemplate"),
+            NavItem(
+                _("KPI measurements"), "performance:measurement_list", "performance.Measurement"
+            ),
+            NavItem(
+                _("Appraisal dashboard"), "performance:dashboard", "performance.Review", "list"
+            ),
+        ),
+    ),
+    NavArea(
         _("Data"),
         "data",
         (

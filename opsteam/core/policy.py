@@ -52,6 +52,8 @@ class Rule:
     actions: Mapping[str, Mapping[Role, Scope]]
     unit_path: str | None = None
     self_path: str | None = None
+    # Further people the row concerns as much as ``self_path`` (both sides of a 1:1).
+    also_self_paths: tuple[str, ...] = ()
     notes: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -71,6 +73,9 @@ def _reference_data(**overrides: Mapping[Role, Scope]) -> Rule:
 
 
 STAFF_READ = {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: SUBTREE, OPERATOR: SELF}
+OWN_ONLY = {ADMIN: SELF, HR: SELF, AUDITOR: SELF, MANAGER: SELF, OPERATOR: SELF}
+# Coaching records (1:1s, improvement plans): like personal data, without org-wide auditors.
+COACHING_READ = {ADMIN: ALL, HR: ALL, MANAGER: SUBTREE, OPERATOR: SELF, AUDITOR: SELF}
 
 RULES: dict[str, Rule] = {
     "core.auditentry": Rule(actions={"view": READERS, "export": READERS}),
@@ -143,17 +148,147 @@ RULES: dict[str, Rule] = {
     "performance.kpitemplateitem": _reference_data(),
     # Raw KPI data is personal: the person, their managers' subtree, HR; HR and admins write.
     "performance.measurement": Rule(
-        actions={"view": STAFF_READ, "add": EDITORS, "change": EDITORS, "delete": EDITORS,
-                 "export": {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: SUBTREE},
-                 "import": EDITORS},
+        actions={
+            "view": STAFF_READ,
+            "add": EDITORS,
+            "change": EDITORS,
+            "delete": EDITORS,
+            "export": {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: SUBTREE},
+            "import": EDITORS,
+        },
         unit_path="staff__unit",
         self_path="staff__user",
+    ),
+    # Review cycles are announced to everyone; HR and administrators run them.
+    "performance.reviewcycle": Rule(actions={"view": EVERYONE, "add": EDITORS, "change": EDITORS}),
+    # A review (scorecard, ratings, grade): the person, their managers' subtree, HR, auditors.
+    # Reviewees see scores and grades only once published (performance.selectors).
+    "performance.review": Rule(
+        actions={
+            "view": STAFF_READ,
+            "list": {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: SUBTREE},
+            "self_review": OWN_ONLY,
+            "manager_review": {ADMIN: ALL, HR: ALL, MANAGER: SUBTREE},
+            "calibrate": EDITORS,
+            "acknowledge": OWN_ONLY,
+            "export": {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: SUBTREE},
+        },
+        unit_path="unit",
+        self_path="staff__user",
+    ),
+    "performance.personaltarget": Rule(
+        actions={"view": STAFF_READ}, unit_path="review__unit", self_path="review__staff__user"
+    ),
+    "performance.gradechange": Rule(
+        actions={"view": STAFF_READ}, unit_path="review__unit", self_path="review__staff__user"
+    ),
+    "performance.appeal": Rule(
+        actions={"view": STAFF_READ, "resolve_appeal": EDITORS},
+        unit_path="review__unit",
+        self_path="review__staff__user",
+    ),
+    # 1:1s (opsteam/performance/models_coaching.py): both sides, the report's managers and HR
+    # read them; only the two sides write into them ("participate"). Auditors: their own only,
+    # as with other sensitive personal data.
+    "performance.oneonone": Rule(
+        actions={
+            "view": COACHING_READ,
+            "add": {ADMIN: ALL, HR: ALL, MANAGER: SUBTREE},
+            "change": {ADMIN: ALL, HR: ALL, MANAGER: SELF, OPERATOR: SELF, AUDITOR: SELF},
+            "participate": OWN_ONLY,
+        },
+        unit_path="report__unit",
+        self_path="report__user",
+        also_self_paths=("manager__user",),
+    ),
+    "performance.oneononemeeting": Rule(
+        actions={"view": COACHING_READ, "participate": OWN_ONLY},
+        unit_path="series__report__unit",
+        self_path="series__report__user",
+        also_self_paths=("series__manager__user",),
+    ),
+    "performance.agendaitem": Rule(
+        actions={"view": COACHING_READ},
+        unit_path="meeting__series__report__unit",
+        self_path="meeting__series__report__user",
+        also_self_paths=("meeting__series__manager__user",),
+    ),
+    "performance.actionitem": Rule(
+        actions={"view": COACHING_READ, "participate": OWN_ONLY},
+        unit_path="meeting__series__report__unit",
+        self_path="meeting__series__report__user",
+        also_self_paths=("meeting__series__manager__user",),
+    ),
+    # A private note is its author's alone: no role reads beyond its own rows, not HR, not
+    # administrators (a data rule; the audit trail keeps only a fingerprint of the text).
+    "performance.privatenote": Rule(
+        actions={"view": OWN_ONLY, "change": OWN_ONLY}, self_path="author__user"
+    ),
+    # Improvement plans: the person, the plan's manager and the managers of the person's
+    # subtree, HR and administrators; no peers, no other managers, auditors only their own.
+    "performance.improvementplan": Rule(
+        actions={
+            "view": COACHING_READ,
+            "add": {ADMIN: ALL, HR: ALL, MANAGER: SUBTREE},
+            "change": {ADMIN: ALL, HR: ALL, MANAGER: SUBTREE},
+        },
+        unit_path="staff__unit",
+        self_path="staff__user",
+        also_self_paths=("manager__user",),
+    ),
+    "performance.plangoal": Rule(
+        actions={"view": COACHING_READ},
+        unit_path="plan__staff__unit",
+        self_path="plan__staff__user",
+        also_self_paths=("plan__manager__user",),
+    ),
+    "performance.plancheckin": Rule(
+        actions={"view": COACHING_READ},
+        unit_path="plan__staff__unit",
+        self_path="plan__staff__user",
+        also_self_paths=("plan__manager__user",),
     ),
     "org.assignment": Rule(
         actions={"view": STAFF_READ, "export": {ADMIN: ALL, HR: ALL, AUDITOR: ALL}},
         unit_path="staff__unit",
         self_path="staff__user",
     ),
+    # Surveys (360 feedback): HR and admins run campaigns; answers are only ever read through
+    # surveys.selectors, which apply the anonymity rule (no role may list answers directly).
+    "surveys.questionnaire": Rule(actions={"view": READERS, "add": EDITORS, "change": EDITORS}),
+    "surveys.question": Rule(actions={"view": READERS, "add": EDITORS, "change": EDITORS}),
+    "surveys.campaign": Rule(
+        actions={
+            "view": {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: ALL},
+            "add": EDITORS,
+            "change": EDITORS,
+            "export": {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: ALL},
+        }
+    ),
+    "surveys.subject": Rule(
+        actions={
+            "view": STAFF_READ,
+            "add": EDITORS,
+            "change": EDITORS,
+            # the reviewee proposes raters for themself, their managers for their subtree
+            "nominate": {ADMIN: ALL, HR: ALL, MANAGER: SUBTREE, OPERATOR: SELF},
+            "approve": {ADMIN: ALL, HR: ALL, MANAGER: SUBTREE},
+            "results": {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: SUBTREE, OPERATOR: SELF},
+            # raw ratings and each group's leniency adjustment; reviewees see only the result
+            "adjustments": EDITORS,
+        },
+        unit_path="staff__unit",
+        self_path="staff__user",
+    ),
+    "surveys.invitation": Rule(
+        actions={
+            "view": {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: SELF, OPERATOR: SELF},
+            "answer": {ADMIN: SELF, HR: SELF, AUDITOR: SELF, MANAGER: SELF, OPERATOR: SELF},
+        },
+        unit_path="subject__staff__unit",
+        self_path="rater__user",
+    ),
+    "surveys.answer": Rule(actions={}),
 }
 
 
@@ -167,7 +302,38 @@ FIELD_RULES: dict[str, dict[str, Mapping[Role, Scope]]] = {
 
 # Values the audit trail records only as fingerprints ("changed", never the amount), because
 # auditors and HR read the trail: pay is visible only where the row itself is.
-AUDIT_MASKED_FIELDS: dict[str, set[str]] = {"org.compensation": {"base_salary"}}
+AUDIT_MASKED_FIELDS: dict[str, set[str]] = {
+    "org.compensation": {"base_salary"},
+    "performance.privatenote": {"body"},  # the author's alone, not even HR reads it
+    # Coaching content is visible to the people concerned, their managers and HR; auditors
+    # read the trail org-wide, so it records that the text changed, never the text.
+    "performance.oneononemeeting": {"shared_notes"},
+    "performance.agendaitem": {"text"},
+    "performance.actionitem": {"text"},
+    "performance.improvementplan": {
+        "summary",
+        "support_training",
+        "support_other",
+        "outcome_comment",
+    },
+    "performance.plangoal": {"description", "measure"},
+    "performance.plancheckin": {"notes"},
+}
+
+
+# Personal-data exports (PIPL) gather every row that references a person. References that name
+# someone only in a supporting role are not that person's data (a mentor named on somebody
+# else's improvement plan), and author-only rows go only to a user who may read them (a
+# person's private 1:1 notes are in their own export, never in one HR makes for them).
+PERSONAL_EXPORT_SKIPPED: set[str] = {
+    "performance.improvementplan.manager",
+    "performance.improvementplan.hr_owner",
+    "performance.improvementplan.mentor",
+}
+PERSONAL_EXPORT_SCOPED: set[str] = {"performance.privatenote"}
+# Reference label -> function(rows) -> rows that blanks values the person may not see yet
+# (registered by apps in ``ready()``; e.g. a review's grade before publication).
+PERSONAL_EXPORT_REDACTIONS: dict[str, Any] = {}
 
 
 def hidden_fields(user: Any, obj: Model | type[Model]) -> set[str]:
@@ -183,15 +349,22 @@ def hidden_fields(user: Any, obj: Model | type[Model]) -> set[str]:
             continue
         if SELF in scopes and not isinstance(obj, type):
             rule = rule_for(obj)
-            owner = obj
-            for part in (rule.self_path or "").split("__"):
-                owner = getattr(owner, part + "_id" if part == "user" else part, None)
-                if owner is None:
-                    break
-            if owner == user.pk or getattr(owner, "pk", None) == user.pk:
+            if any(
+                _leads_to(obj, path, user) for path in (rule.self_path or "", *rule.also_self_paths)
+            ):
                 continue
         hidden.add(name)
     return hidden
+
+
+def _leads_to(obj: Model, path: str, user: Any) -> bool:
+    """Whether following the ``self_path``-style ``path`` from ``obj`` arrives at ``user``."""
+    owner: Any = obj
+    for part in path.split("__"):
+        owner = getattr(owner, part + "_id" if part == "user" else part, None)
+        if owner is None:
+            return False
+    return owner == user.pk or getattr(owner, "pk", None) == user.pk
 
 
 def rule_for(model: type[Model] | Model) -> Rule:
@@ -232,6 +405,8 @@ def _scope_filter(rule: Rule, scope: Scope, user: Any, unit_paths: list[str]) ->
         return None
     nothing = Q(pk__in=[])
     own = Q(**{_join(rule.self_path, "pk"): user.pk}) if rule.self_path is not None else nothing
+    for path in rule.also_self_paths:
+        own |= Q(**{_join(path, "pk"): user.pk})
     if scope is SELF:
         return own
     if rule.unit_path is None or not unit_paths:

@@ -29,6 +29,11 @@ def home_summary(*, user: Any) -> dict[str, Any]:
             .select_related("activity", "activity__process")
             .order_by("role", "activity__order")[:12]
         )
+        from opsteam.performance import selectors as performance_selectors
+
+        owed = performance_selectors.work_owed(user)
+        if any(owed.values()):
+            summary["owed_reviews"] = owed
     if policy.can(user, "view", Staff) and visible_staff.exclude(user=user).exists():
         by_unit = list(
             visible_staff.values("unit__name", "unit__name_en")

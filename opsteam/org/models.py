@@ -609,12 +609,19 @@ class PurgeRecord(models.Model):
     Holds only the pseudonym and counts; the staff row it points at is pseudonymous too.
     """
 
-    staff = models.ForeignKey(Staff, verbose_name=_("staff member"), on_delete=models.PROTECT,
-                              related_name="purges")
+    staff = models.ForeignKey(
+        Staff, verbose_name=_("staff member"), on_delete=models.PROTECT, related_name="purges"
+    )
     pseudonym = models.CharField(_("pseudonym"), max_length=120)
     purged_at = models.DateTimeField(_("erased at"), auto_now_add=True)
-    purged_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("erased by"), null=True,
-                                  blank=True, on_delete=models.SET_NULL, related_name="+")
+    purged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("erased by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     rows_changed = models.JSONField(_("rows changed per table"), default=dict)
 
     objects = ScopedManager()
@@ -626,4 +633,3 @@ class PurgeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pseudonym} {self.purged_at:%Y-%m-%d}"
-

@@ -90,7 +90,14 @@ def personal_data_export(*, actor: Any, staff: Staff) -> bytes:
     policy.require(actor, "export_personal", staff)
     collected: dict[str, list[dict[str, Any]]] = {}
     for label, queryset in _references(staff):
+        if label in policy.PERSONAL_EXPORT_SKIPPED:
+            continue
+        if queryset.model._meta.label_lower in policy.PERSONAL_EXPORT_SCOPED:
+            queryset = policy.restrict(queryset, actor, "view")
         rows = _rows(queryset)
+        redact = policy.PERSONAL_EXPORT_REDACTIONS.get(label)
+        if redact is not None and rows:
+            rows = redact(rows)
         if rows:
             collected.setdefault(label, []).extend(rows)
     for label, rows in collected.items():

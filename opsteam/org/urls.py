@@ -15,8 +15,11 @@ urlpatterns = [
     path("staff/<int:pk>/", views.StaffDetailView.as_view(), name="staff_detail"),
     path("staff/<int:pk>/edit/", views.StaffUpdateView.as_view(), name="staff_update"),
     path("staff/<int:pk>/reassign/", views.StaffReassignView.as_view(), name="staff_reassign"),
-    path("staff/<int:pk>/personal-data/", views.PersonalDataExportView.as_view(),
-         name="staff_personal_data"),
+    path(
+        "staff/<int:pk>/personal-data/",
+        views.PersonalDataExportView.as_view(),
+        name="staff_personal_data",
+    ),
     path("staff/<int:pk>/erase/", views.StaffPurgeView.as_view(), name="staff_purge"),
     path(
         "staff/<int:pk>/compensation/", views.CompensationAddView.as_view(), name="compensation_add"

@@ -70,22 +70,52 @@ def aggregate(data: Measurements, methods: np.ndarray, *, people: int) -> Aggreg
         pl.col("den").sum().alias("den"),
         pl.len().alias("n"),
     )
-    person = grouped["person"].to_numpy()
-    kpi = grouped["kpi"].to_numpy()
+    return from_partials(
+        {name: grouped[name].to_numpy() for name in grouped.columns}, methods, people=people
+    )
+
+
+PARTIALS = ("person", "kpi", "sum", "mean", "last", "min", "max", "den", "n")
+
+
+def from_partials(
+    partials: dict[str, np.ndarray], methods: np.ndarray, *, people: int
+) -> Aggregated:
+    """Pick each KPI's period value from per (person, KPI) partial aggregates.
+
+    ``partials`` holds equal-length arrays named as ``PARTIALS``: the person and KPI index, the
+    sum, mean, latest, lowest and highest value, the sum of denominators and the count. A
+    database can compute these with one GROUP BY, so millions of measurements never leave it.
+    """
+    kpis = len(methods)
+    actual = np.full((people, kpis), np.nan)
+    counts = np.zeros((people, kpis), dtype=np.int64)
+    missing = [name for name in PARTIALS if name not in partials]
+    if missing:
+        raise AggregationInputError(f"partials: missing {', '.join(missing)}")
+    person = np.asarray(partials["person"], dtype=np.int64)
+    kpi = np.asarray(partials["kpi"], dtype=np.int64)
+    if not len(person):
+        return Aggregated(actual, counts)
+    if person.min() < 0 or person.max() >= people:
+        raise AggregationInputError("person: index outside the people axis")
+    if kpi.min() < 0 or kpi.max() >= kpis:
+        raise AggregationInputError("kpi: index outside the KPI axis")
     method = np.asarray(methods)[kpi]
     columns = {SUM: "sum", MEAN: "mean", LAST: "last", MIN: "min", MAX: "max"}
-    value = np.full(len(grouped), np.nan)
+    value = np.full(len(person), np.nan)
     for code, column in columns.items():
         mask = method == code
-        value[mask] = grouped[column].to_numpy()[mask]
+        value[mask] = np.asarray(partials[column], dtype=float)[mask]
     ratio = method == RATIO
     if ratio.any():
-        numerator, den = grouped["sum"].to_numpy()[ratio], grouped["den"].to_numpy()[ratio]
+        numerator = np.asarray(partials["sum"], dtype=float)[ratio]
+        den = np.asarray(partials["den"], dtype=float)[ratio]
         with np.errstate(divide="ignore", invalid="ignore"):
             value[ratio] = np.where(den > 0, numerator / den, np.nan)
     unknown = ~np.isin(method, [*list(columns), RATIO])
     if unknown.any():
         raise AggregationInputError(f"methods[{int(kpi[unknown][0])}]: unknown aggregation")
     actual[person, kpi] = np.round(value, ROUND_DECIMALS)
-    counts[person, kpi] = grouped["n"].to_numpy()
+    counts[person, kpi] = np.asarray(partials["n"], dtype=np.int64)
     return Aggregated(actual, counts)

@@ -8,4 +8,12 @@ class PerformanceConfig(AppConfig):
     verbose_name = _("Performance appraisal")
 
     def ready(self) -> None:
-        from opsteam.performance import imports  # noqa: F401  (registers the "kpi" import kind)
+        from opsteam.core import policy
+        from opsteam.performance import (
+            imports,  # noqa: F401  (registers the "kpi" import kind)
+            selectors,
+        )
+
+        policy.PERSONAL_EXPORT_REDACTIONS["performance.review.staff"] = (
+            selectors.redact_unpublished_results
+        )

@@ -2,11 +2,14 @@
 
 Vectorised end to end (``core.imports.FrameImportSpec``): the file is one polars DataFrame,
 every check is a column expression and every problem is listed with row, column, value and
-reason. Writing is set-based in the import's single transaction: the rows go to a temporary
-staging table (PostgreSQL: ``COPY ... FROM STDIN`` fed with polars' CSV output in large
-chunks; SQLite: one ``executemany``), then ONE ``INSERT ... ON CONFLICT DO UPDATE ... WHERE``
-into ``performance_measurement`` inserts new rows, replaces values an earlier import wrote
-when they differ and never touches a value entered by hand (counted and reported instead).
+reason. Writing is set-based in the import's single transaction, the rows sorted by the
+unique key. When nothing exists yet for the file's KPIs and period (the usual first upload)
+the rows go straight into ``performance_measurement`` (PostgreSQL: ``COPY ... FROM STDIN`` fed
+with polars' CSV output in large chunks; SQLite: one ``executemany``). Otherwise they go to a
+temporary staging table the same way, then ONE ``INSERT ... ON CONFLICT DO UPDATE ... WHERE``
+inserts new rows, replaces values an earlier import wrote when they differ and never touches
+a value entered by hand (counted and reported instead). On PostgreSQL the foreign keys are
+checked once per person and KPI instead of once per row (``_row_triggers_batched``).
 
 Retry-safe: re-sending the same file changes nothing (every row counts as unchanged) and
 writes no audit entry; a later file for the same period replaces imported values.
@@ -14,13 +17,15 @@ writes no audit entry; a later file for the same period replaces imported values
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import polars as pl
-from django.db import IntegrityError, connection
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
@@ -273,14 +278,20 @@ class MeasurementImport(FrameImportSpec):
             )
         errors += self._locked(data)
         if not errors:
-            self._rows = data.select(
-                pl.int_range(pl.len(), dtype=pl.Int64).alias("idx"),
-                pl.col(ROW),
-                pl.col("staff_id"),
-                pl.col("kpi_id"),
-                pl.col("date_parsed").alias("date"),
-                pl.col("value_stored").cast(pl.String).alias("value"),
-                pl.col("den_stored").cast(pl.String).alias("denominator"),
+            # In the unique key's order: the database then appends to its indexes instead
+            # of inserting all over them (a third faster for 1M rows into an empty table).
+            self._rows = (
+                data.select(
+                    pl.col(ROW),
+                    pl.col("staff_id"),
+                    pl.col("kpi_id"),
+                    pl.col("date_parsed").alias("date"),
+                    pl.col("value_stored").cast(pl.String).alias("value"),
+                    pl.col("den_stored").cast(pl.String).alias("denominator"),
+                )
+                .sort("staff_id", "kpi_id", "date")
+                .with_row_index("idx")
+                .with_columns(pl.col("idx").cast(pl.Int64))
             )
         return errors
 
@@ -359,21 +370,32 @@ class MeasurementImport(FrameImportSpec):
         changed: list[tuple[int, int]] = []
         if total:
             with connection.cursor() as cursor:
-                self._stage(cursor, rows)
-                if self._overlaps(cursor, rows):
+                if not self._overlaps(cursor, rows):
+                    # Nothing exists for these KPIs and dates: every row is new, so the rows
+                    # go straight into the table. A concurrent import of the same keys makes
+                    # the unique index fail, which the engine reports as "import again".
+                    with _row_triggers_batched(cursor, rows):
+                        self._load_new(cursor, rows, batch, now)
+                    created = total
+                else:
+                    self._stage(cursor, rows)
                     kept, updated, matched = self._count_existing(cursor, table)
                     unchanged = matched - kept - updated
+                    created = total - matched
                     if updated:
                         changed = self._changed_ids(cursor, table)
-                befores = self._snapshots([pk for pk, _idx in changed])
-                affected = self._upsert(cursor, table, batch, now)
-                created = total - kept - updated - unchanged
-                cursor.execute(f"DROP TABLE {STAGE_TABLE}")
-            if affected != created + updated:
-                # Another transaction wrote the same keys between counting and writing: the
-                # engine turns this into "the data changed; import again" with nothing written.
-                raise IntegrityError("measurements changed during the import")
-            self._audit_updates(changed, befores, rows, batch, now)
+                    befores = self._snapshots([pk for pk, _idx in changed])
+                    affected = 0
+                    if created or updated:  # a re-sent file writes nothing at all
+                        with _row_triggers_batched(cursor, rows):
+                            affected = self._upsert(cursor, table, batch, now)
+                    cursor.execute(f"DROP TABLE {STAGE_TABLE}")
+                    if affected != created + updated:
+                        # Another transaction wrote the same keys between counting and
+                        # writing: the engine turns this into "the data changed; import
+                        # again" with nothing written.
+                        raise IntegrityError("measurements changed during the import")
+                    self._audit_updates(changed, befores, rows, batch, now)
         self.skipped = kept
         self._audit_batch(job, rows, batch, created, updated, unchanged, kept)
         self.message = self._describe(batch, created, updated, unchanged, kept)
@@ -390,7 +412,7 @@ class MeasurementImport(FrameImportSpec):
                 " denominator numeric(18, 6))"
             )
             sql = f"COPY {STAGE_TABLE} (idx, staff_id, kpi_id, date, value, denominator) FROM STDIN (FORMAT csv)"
-            with cursor.cursor.copy(sql) as copy:
+            with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
                 for chunk in staged.iter_slices(COPY_CHUNK_ROWS):
                     buffer = io.BytesIO()
                     chunk.write_csv(buffer, include_header=False)
@@ -409,6 +431,39 @@ class MeasurementImport(FrameImportSpec):
             f"INSERT INTO {STAGE_TABLE} VALUES (?, ?, ?, ?, ?, ?)",  # noqa: S608 (a constant)
             zip(*columns, strict=True),
         )
+
+    def _load_new(self, cursor: Any, rows: pl.DataFrame, batch: str, now: dt.datetime) -> None:
+        """Insert rows none of which exists yet: COPY on PostgreSQL, executemany on SQLite."""
+        table = connection.ops.quote_name(Measurement._meta.db_table)
+        columns = "staff_id, kpi_id, date, value, denominator, source, batch, recorded_at"
+        recorded = connection.ops.adapt_datetimefield_value(now)
+        if connection.vendor == "postgresql":
+            loaded = rows.select(
+                "staff_id",
+                "kpi_id",
+                "date",
+                "value",
+                "denominator",
+                source=pl.lit(str(MeasurementSource.IMPORT)),
+                batch=pl.lit(batch),
+                recorded_at=pl.lit(now.isoformat()),
+            )
+            sql = f"COPY {table} ({columns}) FROM STDIN (FORMAT csv)"
+            with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+                for chunk in loaded.iter_slices(COPY_CHUNK_ROWS):
+                    buffer = io.BytesIO()
+                    chunk.write_csv(buffer, include_header=False)
+                    copy.write(buffer.getvalue())
+            return
+        values = [rows[name].to_list() for name in ("staff_id", "kpi_id")]
+        values.append(rows["date"].dt.to_string("%Y-%m-%d").to_list())
+        values += [rows["value"].to_list(), rows["denominator"].to_list()]
+        source = str(MeasurementSource.IMPORT)
+        with connection.wrap_database_errors:  # sqlite3's errors as Django's (IntegrityError)
+            connection.connection.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608 (names are constants, values are bound)
+                ((*row, source, batch, recorded) for row in zip(*values, strict=True)),
+            )
 
     def _overlaps(self, cursor: Any, rows: pl.DataFrame) -> bool:
         """Whether any measurement exists for the file's KPIs and dates (else all are new)."""
@@ -598,6 +653,59 @@ class MeasurementImport(FrameImportSpec):
                 kept,
             ).format(count=kept)
         return message
+
+
+# Foreign-key checks in bulk ------------------------------------------------------------------
+
+# Tests set this to False to exercise the path taken where the database role may not use it.
+BATCH_ROW_TRIGGERS = True
+
+
+@contextlib.contextmanager
+def _row_triggers_batched(cursor: Any, rows: pl.DataFrame) -> Iterator[None]:
+    """Check the rows' foreign keys once per referenced person and KPI, not once per row.
+
+    PostgreSQL checks a foreign key with a trigger per inserted row: for 1M measurements that
+    is 2M lookups at commit, more than half of the whole import. Here the referenced staff
+    and KPI rows are locked (``FOR KEY SHARE``, the very lock those triggers take, so none can
+    be deleted until we commit) and counted in two statements; if all exist, the write runs
+    with the per-row triggers off (``session_replication_role = replica``, as ``pg_restore``
+    loads data) and they are switched back on right after it. A person or KPI deleted since
+    validation raises ``IntegrityError``, which the engine reports as "import again".
+
+    Needs a role allowed to set ``session_replication_role`` (a superuser, or PostgreSQL 15's
+    ``GRANT SET ON PARAMETER``); otherwise, and on SQLite, the ordinary checks run.
+    """
+    if connection.vendor != "postgresql" or not BATCH_ROW_TRIGGERS:
+        yield
+        return
+    cursor.execute("SELECT current_setting('session_replication_role')")
+    if cursor.fetchone()[0] != "origin":
+        yield  # someone else's bulk session: leave it as it is
+        return
+    try:
+        with transaction.atomic():
+            cursor.execute("SET LOCAL session_replication_role = replica")
+    except DatabaseError:
+        yield  # not allowed for this role: the per-row checks run as usual
+        return
+    try:
+        for model, column in ((Staff, "staff_id"), (Kpi, "kpi_id")):
+            ids = rows[column].unique().to_list()
+            cursor.execute(
+                f"SELECT id FROM {connection.ops.quote_name(model._meta.db_table)}"  # noqa: S608 (table names are constants, values are bound)
+                " WHERE id = ANY(%s) FOR KEY SHARE",
+                [ids],
+            )
+            if len(cursor.fetchall()) != len(ids):
+                raise IntegrityError(f"{model._meta.label} rows were deleted during the import")
+    except IntegrityError:
+        cursor.execute("SET LOCAL session_replication_role = origin")
+        raise
+    yield
+    # Reached only when the write succeeded; after a failed one the transaction (or its
+    # savepoint) rolls back, and that restores the setting too.
+    cursor.execute("SET LOCAL session_replication_role = origin")
 
 
 def _jsonable(value: Any) -> Any:

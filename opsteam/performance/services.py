@@ -198,6 +198,14 @@ def measurement_enter(
     """Enter (or correct) a value by hand; imports will not overwrite it. Audit: create/update."""
     policy.require(actor, "add", Measurement)
     policy.require(actor, "view", staff)
+    from opsteam.performance import selectors
+
+    for lock in selectors.period_locked([kpi.pk], [date]):
+        if lock.covers(kpi.pk, date):
+            raise ValidationFailed(
+                _("the period is closed for data changes: {reason}").format(reason=lock.reason),
+                field="date",
+            )
     measurement = Measurement.objects.filter(staff=staff, kpi=kpi, date=date).first()
     before = audit.snapshot(measurement) if measurement else None
     if measurement is None:

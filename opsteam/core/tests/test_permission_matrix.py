@@ -28,6 +28,7 @@ from opsteam.org.tests.factories import (
     RaciAssignmentFactory,
     StaffFactory,
 )
+from opsteam.performance.models import Appeal, Review
 
 ROLES = ("admin", "hr", "manager", "operator", "auditor")
 
@@ -246,6 +247,596 @@ EXPECTED: dict[str, list[Check]] = {
     "org-who-does-what": [Check(EVERYONE)],
 }
 
+# Review cycles. Every role's user is in T1 (the manager manages T1); the cycle covers the
+# whole company and is in goal setting, so stage-bound writes are refused with a message (302)
+# once the policy lets the request through; the policy's own refusals are 403/404.
+REVIEW_TEAM = _roles(200, operator=404)
+REVIEW_OUTSIDE = _roles(200, manager=404, operator=404)
+OWN_WRITE = _all(302)
+CYCLE_EXPECTED: dict[str, list[Check]] = {
+    "performance:cycle_list": [Check(EVERYONE)],
+    "performance:cycle_create": [Check(EDITORS)],
+    "performance:cycle_detail": [Check(EVERYONE, obj="cycle")],
+    "performance:cycle_update": [Check(EDITORS, obj="cycle")],
+    "performance:cycle_launch": [Check(_roles(403, admin=302, hr=302), method="post", obj="cycle")],
+    "performance:cycle_advance": [
+        Check(
+            _roles(403, admin=302, hr=302),
+            method="post",
+            obj="cycle",
+            data={"stage": "self_review"},
+        ),
+    ],
+    "performance:review_list": [Check(_roles(200, operator=403), obj="cycle")],
+    "performance:calibration": [Check(EDITORS, obj="cycle")],
+    # Not published: HR is told so (302 with a message); others are refused.
+    "performance:cycle_plans": [Check(_roles(403, admin=302, hr=302), method="post", obj="cycle")],
+    "performance:my_reviews": [Check(EVERYONE)],
+    "performance:dashboard": [Check(_roles(200, operator=403))],
+    "performance:review_detail": [
+        Check(EVERYONE, obj="own_review"),
+        Check(REVIEW_TEAM, obj="team_review"),
+        Check(REVIEW_OUTSIDE, obj="sibling_review"),
+        Check(REVIEW_OUTSIDE, obj="other_review"),
+    ],
+    "performance:review_self": [
+        Check(OWN_WRITE, method="post", obj="own_review", data={"comment": "x"}),
+        Check(_roles(403, operator=404), method="post", obj="team_review", data={"comment": "x"}),
+    ],
+    "performance:review_manager": [
+        Check(
+            _roles(302, auditor=403, operator=404),
+            method="post",
+            obj="team_review",
+            data={"rating": "3", "comment": "x"},
+        ),
+        Check(
+            _roles(302, auditor=403, manager=404, operator=404),
+            method="post",
+            obj="other_review",
+            data={"rating": "3", "comment": "x"},
+        ),
+    ],
+    # The cycle is in goal setting: targets may be agreed (a non-existent KPI is refused: 302).
+    "performance:review_target": [
+        Check(
+            _roles(302, auditor=403, operator=404),
+            method="post",
+            obj="team_review",
+            data={"kpi": "0", "target": "5"},
+        ),
+    ],
+    "performance:review_acknowledge": [
+        Check(OWN_WRITE, method="post", obj="own_review"),
+        Check(_roles(403, operator=404), method="post", obj="team_review"),
+    ],
+    "performance:review_appeal": [
+        Check(OWN_WRITE, method="post", obj="own_review", data={"reason": "x"}),
+        Check(_roles(403, operator=404), method="post", obj="team_review", data={"reason": "x"}),
+    ],
+    "performance:review_grade": [
+        Check(
+            _roles(403, admin=302, hr=302, operator=404),
+            method="post",
+            obj="team_review",
+            data={"grade": "A", "justification": "x"},
+        ),
+    ],
+    # Results are not published: the reviewee gets no what-if; others see the (empty) answer.
+    "performance:review_what_if": [
+        Check(_all(404), method="post", obj="own_review", data={"kpi": "1", "actual": "1"}),
+        Check(REVIEW_TEAM, method="post", obj="team_review", data={"kpi": "1", "actual": "1"}),
+    ],
+    # Nothing is scored in goal setting, so no KPI line exists to drill into.
+    "performance:review_measurements": [
+        Check(_all(404), obj="team_review", extra_kwargs=(("kpi", "kpi"),)),
+    ],
+    "performance:appeal_resolve": [
+        Check(
+            _roles(403, admin=302, hr=302, operator=404),
+            method="post",
+            obj="team_appeal",
+            data={"upheld": "0", "outcome": "x"},
+        ),
+    ],
+    # API: stage-bound refusals answer 409 (invalid transition).
+    "performance-cycle-list": [
+        Check(EVERYONE),
+        Check(_roles(403, admin=400, hr=400), method="post"),
+    ],
+    "performance-cycle-detail": [
+        Check(EVERYONE, obj="cycle"),
+        Check(
+            _roles(403, admin=409, hr=409),
+            method="patch",
+            obj="cycle",
+            data={"period_start": "2025-12-01"},
+        ),
+    ],
+    "performance-cycle-launch": [Check(_roles(403, admin=409, hr=409), method="post", obj="cycle")],
+    "performance-cycle-stage": [
+        Check(
+            _roles(403, admin=200, hr=200),
+            method="post",
+            obj="cycle",
+            data={"stage": "self_review"},
+        ),
+    ],
+    "performance-review-list": [Check(EVERYONE)],
+    "performance-review-detail": [
+        Check(EVERYONE, obj="own_review"),
+        Check(REVIEW_TEAM, obj="team_review"),
+        Check(REVIEW_OUTSIDE, obj="sibling_review"),
+        Check(REVIEW_OUTSIDE, obj="other_review"),
+    ],
+    "performance-review-self-review": [
+        Check(_all(409), method="post", obj="own_review", data={"comment": "x"}),
+        Check(_roles(403, operator=404), method="post", obj="team_review", data={"comment": "x"}),
+    ],
+    "performance-review-manager-review": [
+        Check(
+            _roles(409, auditor=403, operator=404),
+            method="post",
+            obj="team_review",
+            data={"rating": 3, "comment": "x"},
+        ),
+    ],
+    "performance-review-grade": [
+        Check(
+            _roles(403, admin=409, hr=409, operator=404),
+            method="post",
+            obj="team_review",
+            data={"grade": "A", "justification": "x"},
+        ),
+    ],
+    "performance-review-acknowledge": [
+        Check(_all(409), method="post", obj="own_review"),
+        Check(_roles(403, operator=404), method="post", obj="team_review"),
+    ],
+    "performance-review-appeal": [
+        Check(_all(409), method="post", obj="own_review", data={"reason": "x"}),
+    ],
+    "performance-appeal-list": [Check(EVERYONE)],
+    "performance-appeal-detail": [Check(REVIEW_TEAM, obj="team_appeal")],
+    "performance-appeal-resolve": [
+        Check(
+            _roles(403, admin=200, hr=200, operator=404),
+            method="post",
+            obj="team_appeal",
+            data={"upheld": False, "outcome": "x"},
+        ),
+    ],
+}
+EXPECTED.update(CYCLE_EXPECTED)
+
+# Surveys (360 feedback). Every role's user is in T1 and reviewed in an open campaign
+# ("own_subject", whose self invitation is "own_invitation"); "team_subject" is a T1 colleague,
+# "other_subject" is in T3. Writes with incomplete data answer 400 once the policy lets them in.
+SURVEY_TEAM = _roles(200, operator=404)
+SURVEY_OTHER = _roles(200, manager=404, operator=404)
+SURVEY_CHANGE = _roles(403, admin=302, hr=302, operator=404)
+SURVEY_API_CHANGE = _roles(403, admin=200, hr=200, operator=404)
+SURVEY_EXPECTED: dict[str, list[Check]] = {
+    "surveys:invitation_list": [Check(EVERYONE)],
+    "surveys:invitation_answer": [
+        Check(EVERYONE, obj="own_invitation"),
+        Check(_roles(403, manager=404, operator=404), obj="other_invitation"),
+    ],
+    "surveys:invitation_approve": [
+        Check(_roles(302, auditor=403, operator=404), method="post", obj="team_proposal")
+    ],
+    "surveys:invitation_decline": [
+        Check(_roles(302, auditor=403, operator=404), method="post", obj="team_proposal")
+    ],
+    "surveys:external_respond": [Check(EVERYONE, obj="external_token", kwarg="token")],
+    "surveys:questionnaire_list": [Check(READERS)],
+    "surveys:questionnaire_detail": [Check(READERS_404, obj="questionnaire")],
+    "surveys:campaign_list": [Check(_roles(200, operator=403))],
+    "surveys:campaign_create": [Check(EDITORS)],
+    "surveys:campaign_detail": [Check(SURVEY_TEAM, obj="campaign")],
+    "surveys:campaign_open": [Check(SURVEY_CHANGE, method="post", obj="draft_campaign")],
+    "surveys:campaign_close": [Check(SURVEY_CHANGE, method="post", obj="campaign")],
+    "surveys:campaign_export": [Check(SURVEY_TEAM, obj="campaign")],
+    "surveys:subject_add": [Check(SURVEY_CHANGE, method="post", obj="campaign")],
+    "surveys:subject_detail": [
+        Check(EVERYONE, obj="own_subject"),
+        Check(SURVEY_TEAM, obj="team_subject"),
+        Check(SURVEY_OTHER, obj="other_subject"),
+        Check(
+            _roles(400, auditor=403),
+            method="post",
+            obj="own_subject",
+            data={"relationship": "peer"},
+        ),
+    ],
+    "surveys:subject_results": [
+        Check(EVERYONE, obj="own_subject"),
+        Check(SURVEY_OTHER, obj="other_subject"),
+    ],
+    "survey-questionnaire-list": [Check(READERS)],
+    "survey-questionnaire-detail": [Check(READERS_404, obj="questionnaire")],
+    "survey-campaign-list": [
+        Check(_roles(200, operator=403)),
+        Check(_roles(403, admin=400, hr=400), method="post"),
+    ],
+    "survey-campaign-detail": [Check(SURVEY_TEAM, obj="campaign")],
+    "survey-campaign-open": [Check(SURVEY_API_CHANGE, method="post", obj="draft_campaign")],
+    "survey-campaign-close": [Check(SURVEY_API_CHANGE, method="post", obj="campaign")],
+    "survey-campaign-response-rates": [Check(SURVEY_TEAM, obj="campaign")],
+    "survey-campaign-export": [Check(SURVEY_TEAM, obj="campaign")],
+    "survey-subject-list": [
+        Check(EVERYONE),
+        Check(_roles(403, admin=400, hr=400), method="post"),
+    ],
+    "survey-subject-detail": [
+        Check(EVERYONE, obj="own_subject"),
+        Check(SURVEY_TEAM, obj="team_subject"),
+        Check(SURVEY_OTHER, obj="other_subject"),
+    ],
+    "survey-subject-nominate": [
+        Check(
+            _roles(400, auditor=403),
+            method="post",
+            obj="own_subject",
+            data={"relationship": "peer"},
+        ),
+    ],
+    "survey-subject-nominations": [Check(SURVEY_TEAM, obj="team_subject")],
+    "survey-subject-approve": [
+        Check(_roles(400, auditor=403, operator=404), method="post", obj="team_subject")
+    ],
+    "survey-subject-decline": [
+        Check(_roles(400, auditor=403, operator=404), method="post", obj="team_subject")
+    ],
+    "survey-subject-results": [
+        Check(EVERYONE, obj="own_subject"),
+        Check(SURVEY_OTHER, obj="other_subject"),
+    ],
+    "survey-invitation-list": [Check(EVERYONE)],
+    "survey-invitation-detail": [
+        Check(EVERYONE, obj="own_invitation"),
+        Check(_roles(200, manager=404, operator=404), obj="other_invitation"),
+    ],
+    "survey-invitation-answer-form": [
+        Check(EVERYONE, obj="own_invitation"),
+        Check(_roles(403, manager=404, operator=404), obj="other_invitation"),
+    ],
+    "survey-invitation-respond": [
+        Check(_all(400), method="post", obj="own_invitation", data={"ratings": {}}),
+        Check(
+            _roles(403, manager=404, operator=404),
+            method="post",
+            obj="other_invitation",
+            data={"ratings": {}},
+        ),
+    ],
+}
+EXPECTED.update(SURVEY_EXPECTED)
+
+# 1:1s and improvement plans. "own_*" rows concern the requesting user (the report in a 1:1
+# with a T1 colleague, or the person on a plan); "team_*" a T1 colleague, "sibling_*" T2 and
+# "other_*" T3. Only the two sides write into a 1:1; nobody manages their own plan (403).
+COACH_TEAM = _roles(200, operator=404, auditor=404)
+COACH_OUTSIDE = _roles(200, manager=404, operator=404, auditor=404)
+COACH_TEAM_WRITE = _roles(403, operator=404, auditor=404)  # visible, not a side of the 1:1
+PLAN_TEAM_WRITE = _roles(302, operator=404, auditor=404)
+PLAN_API_TEAM = _roles(200, operator=404, auditor=404)
+COACHING_EXPECTED: dict[str, list[Check]] = {
+    "performance:coaching_home": [Check(EVERYONE)],
+    "performance:oneonone_list": [Check(EVERYONE)],
+    "performance:oneonone_create": [Check(_roles(403, admin=200, hr=200, manager=200))],
+    "performance:oneonone_detail": [
+        Check(EVERYONE, obj="own_series"),
+        Check(COACH_TEAM, obj="team_series"),
+        Check(COACH_OUTSIDE, obj="sibling_series"),
+        Check(COACH_OUTSIDE, obj="other_series"),
+    ],
+    "performance:oneonone_update": [
+        Check(_all(302), method="post", obj="own_series", data={"cadence": "weekly"}),
+        Check(
+            _roles(403, admin=302, hr=302, operator=404, auditor=404),
+            method="post",
+            obj="team_series",
+            data={"cadence": "weekly"},
+        ),
+        Check(
+            _roles(404, admin=302, hr=302),
+            method="post",
+            obj="other_series",
+            data={"cadence": "weekly"},
+        ),
+    ],
+    "performance:meeting_create": [
+        Check(_all(302), method="post", obj="own_series", data={"date": "2026-03-09"}),
+        Check(COACH_TEAM_WRITE, method="post", obj="team_series", data={"date": "2026-03-09"}),
+    ],
+    "performance:meeting_detail": [
+        Check(EVERYONE, obj="own_meeting"),
+        Check(COACH_TEAM, obj="team_meeting"),
+        Check(COACH_OUTSIDE, obj="other_meeting"),
+    ],
+    "performance:meeting_notes": [
+        Check(_all(302), method="post", obj="own_meeting", data={"shared_notes": "x"}),
+        Check(COACH_TEAM_WRITE, method="post", obj="team_meeting", data={"shared_notes": "x"}),
+    ],
+    "performance:meeting_private_note": [
+        Check(_all(302), method="post", obj="own_meeting", data={"body": "x"}),
+        Check(COACH_TEAM_WRITE, method="post", obj="team_meeting", data={"body": "x"}),
+    ],
+    "performance:agendaitem_add": [
+        Check(_all(302), method="post", obj="own_meeting", data={"text": "x"}),
+        Check(COACH_TEAM_WRITE, method="post", obj="team_meeting", data={"text": "x"}),
+    ],
+    "performance:actionitem_add": [
+        Check(_all(302), method="post", obj="own_meeting", data={"text": "x"}),
+        Check(COACH_TEAM_WRITE, method="post", obj="team_meeting", data={"text": "x"}),
+    ],
+    "performance:actionitem_status": [
+        Check(_all(302), method="post", obj="own_action", data={"status": "done"}),
+        Check(COACH_TEAM_WRITE, method="post", obj="team_action", data={"status": "done"}),
+    ],
+    "performance:plan_list": [Check(EVERYONE)],
+    "performance:plan_create": [Check(_roles(403, admin=200, hr=200, manager=200))],
+    "performance:plan_detail": [
+        Check(EVERYONE, obj="own_plan"),
+        Check(COACH_TEAM, obj="team_plan"),
+        Check(COACH_OUTSIDE, obj="sibling_plan"),
+        Check(COACH_OUTSIDE, obj="other_plan"),
+    ],
+    "performance:plan_update": [
+        Check(_all(403), obj="own_plan"),
+        Check(COACH_TEAM, obj="team_plan"),
+        Check(COACH_OUTSIDE, obj="other_plan"),
+    ],
+    "performance:plangoal_add": [
+        Check(_all(403), method="post", obj="own_plan", data={"description": "x", "measure": "y"}),
+        Check(
+            PLAN_TEAM_WRITE,
+            method="post",
+            obj="team_plan",
+            data={"description": "x", "measure": "y"},
+        ),
+    ],
+    "performance:plangoal_status": [
+        Check(PLAN_TEAM_WRITE, method="post", obj="team_goal", data={"status": "on_track"})
+    ],
+    "performance:plancheckin_add": [
+        Check(PLAN_TEAM_WRITE, method="post", obj="team_plan", data={"date": "2026-03-20"})
+    ],
+    "performance:plancheckin_record": [
+        Check(PLAN_TEAM_WRITE, method="post", obj="team_check_in", data={"notes": "x"})
+    ],
+    "performance:plan_activate": [
+        Check(_all(403), method="post", obj="own_plan"),
+        Check(PLAN_TEAM_WRITE, method="post", obj="team_plan"),
+        Check(_roles(404, admin=302, hr=302), method="post", obj="other_plan"),
+    ],
+    "performance:plan_close": [
+        Check(_all(403), obj="own_plan"),
+        Check(COACH_TEAM, obj="team_plan"),
+    ],
+    # API
+    "coaching-one-on-one-list": [
+        Check(EVERYONE),
+        Check(_roles(403, admin=400, hr=400, manager=400), method="post"),
+    ],
+    "coaching-one-on-one-detail": [
+        Check(EVERYONE, obj="own_series"),
+        Check(COACH_TEAM, obj="team_series"),
+        Check(COACH_OUTSIDE, obj="other_series"),
+        Check(_all(200), method="patch", obj="own_series", data={"cadence": "weekly"}),
+        Check(
+            _roles(403, admin=200, hr=200, operator=404, auditor=404),
+            method="patch",
+            obj="team_series",
+            data={"cadence": "weekly"},
+        ),
+    ],
+    "coaching-meeting-list": [Check(EVERYONE), Check(_all(400), method="post")],
+    "coaching-meeting-detail": [
+        Check(EVERYONE, obj="own_meeting"),
+        Check(COACH_TEAM, obj="team_meeting"),
+        Check(COACH_OUTSIDE, obj="other_meeting"),
+    ],
+    "coaching-meeting-notes": [
+        Check(_all(200), method="post", obj="own_meeting", data={"shared_notes": "x"}),
+        Check(COACH_TEAM_WRITE, method="post", obj="team_meeting", data={"shared_notes": "x"}),
+    ],
+    "coaching-meeting-private-note": [
+        Check(_all(200), method="post", obj="own_meeting", data={"body": "x"}),
+        Check(COACH_TEAM_WRITE, method="post", obj="team_meeting", data={"body": "x"}),
+    ],
+    "coaching-meeting-agenda": [
+        Check(_all(201), method="post", obj="own_meeting", data={"text": "x"}),
+        Check(COACH_TEAM_WRITE, method="post", obj="team_meeting", data={"text": "x"}),
+    ],
+    "coaching-meeting-add-action-item": [
+        Check(_all(400), method="post", obj="own_meeting", data={"text": "x"}),
+        Check(COACH_TEAM_WRITE, method="post", obj="team_meeting", data={"text": "x"}),
+    ],
+    "coaching-action-item-list": [Check(EVERYONE)],
+    "coaching-action-item-detail": [
+        Check(EVERYONE, obj="own_action"),
+        Check(COACH_TEAM, obj="team_action"),
+    ],
+    "coaching-action-item-set-status": [
+        Check(_all(200), method="post", obj="own_action", data={"status": "done"}),
+        Check(COACH_TEAM_WRITE, method="post", obj="team_action", data={"status": "done"}),
+    ],
+    "coaching-plan-list": [
+        Check(EVERYONE),
+        Check(_roles(403, admin=400, hr=400, manager=400), method="post"),
+    ],
+    "coaching-plan-detail": [
+        Check(EVERYONE, obj="own_plan"),
+        Check(COACH_TEAM, obj="team_plan"),
+        Check(COACH_OUTSIDE, obj="sibling_plan"),
+        Check(COACH_OUTSIDE, obj="other_plan"),
+        Check(_all(403), method="patch", obj="own_plan", data={"summary": "x"}),
+        Check(PLAN_API_TEAM, method="patch", obj="team_plan", data={"summary": "x"}),
+    ],
+    "coaching-plan-activate": [
+        Check(_all(403), method="post", obj="own_plan"),
+        Check(PLAN_API_TEAM, method="post", obj="team_plan"),
+    ],
+    "coaching-plan-close": [
+        Check(_roles(400, operator=404, auditor=404), method="post", obj="team_plan")
+    ],
+    "coaching-plan-add-goal": [
+        Check(
+            _roles(201, operator=404, auditor=404),
+            method="post",
+            obj="team_plan",
+            data={"description": "x", "measure": "y"},
+        ),
+    ],
+    "coaching-plan-set-goal-status": [
+        Check(_roles(400, operator=404, auditor=404), method="post", obj="team_plan")
+    ],
+    "coaching-plan-add-check-in": [
+        Check(
+            _roles(201, operator=404, auditor=404),
+            method="post",
+            obj="team_plan",
+            data={"date": "2026-03-20"},
+        ),
+    ],
+    "coaching-plan-record-check-in": [
+        Check(_roles(400, operator=404, auditor=404), method="post", obj="team_plan")
+    ],
+}
+EXPECTED.update(COACHING_EXPECTED)
+
+# KPI library, templates and measurements. "kpi_template" is a draft whose weights make 100;
+# measurements exist for the user ("own"), a T1 colleague ("team") and a T3 person ("other").
+# Writes with an empty body answer 400 once the policy lets them in.
+EDITORS_400 = _roles(403, admin=400, hr=400)
+KPI_EXPECTED: dict[str, list[Check]] = {
+    "performance:kpi_list": [Check(EVERYONE)],
+    "performance:kpi_create": [Check(EDITORS)],
+    "performance:kpi_detail": [Check(EVERYONE, obj="kpi")],
+    "performance:kpi_update": [Check(EDITORS, obj="kpi")],
+    "performance:kpitemplate_list": [Check(EVERYONE)],
+    "performance:kpitemplate_create": [Check(EDITORS)],
+    "performance:kpitemplate_detail": [Check(EVERYONE, obj="kpi_template")],
+    "performance:kpitemplate_edit": [Check(EDITORS, obj="kpi_template")],
+    "performance:kpitemplate_activate": [
+        Check(_roles(403, admin=302, hr=302), method="post", obj="kpi_template")
+    ],
+    "performance:measurement_list": [Check(EVERYONE)],
+    "performance:measurement_create": [Check(EDITORS)],
+    "performance-kpi-list": [Check(EVERYONE), Check(EDITORS_400, method="post")],
+    "performance-kpi-detail": [
+        Check(EVERYONE, obj="kpi"),
+        Check(EDITORS, method="patch", obj="kpi", data={"target": "90"}),
+    ],
+    "performance-kpi-template-list": [Check(EVERYONE), Check(EDITORS_400, method="post")],
+    "performance-kpi-template-detail": [
+        Check(EVERYONE, obj="kpi_template"),
+        Check(EDITORS_400, method="patch", obj="kpi_template"),
+    ],
+    "performance-kpi-template-activate": [Check(EDITORS, method="post", obj="kpi_template")],
+    "performance-measurement-list": [Check(EVERYONE), Check(EDITORS_400, method="post")],
+    "performance-measurement-detail": [
+        Check(EVERYONE, obj="own_measurement"),
+        Check(STAFF_TEAM, obj="team_measurement"),
+        Check(STAFF_OTHER, obj="other_measurement"),
+    ],
+    "performance-measurement-bulk": [Check(EDITORS_400, method="post")],
+}
+EXPECTED.update(KPI_EXPECTED)
+
+
+def _kpi_objects(objects: dict[str, Any], user: Any) -> dict[str, Any]:
+    """A draft KPI template (100%) and one measurement of the user, a T1 and a T3 person."""
+    from opsteam.performance.models import KpiTemplate, KpiTemplateItem, Measurement
+
+    kpi = objects["kpi"]
+    template = KpiTemplate.objects.create(position=objects["position"], version=9)
+    KpiTemplateItem.objects.create(template=template, kpi=kpi, weight=100)
+    made: dict[str, Any] = {"kpi_template": template}
+    for key, person in [
+        ("own", user.staff),
+        ("team", objects["team_staff"]),
+        ("other", objects["other_staff"]),
+    ]:
+        made[f"{key}_measurement"] = Measurement.objects.create(
+            staff=person, kpi=kpi, date=dt.date(2026, 2, 1), value=1
+        )
+    return made
+
+
+def _coaching_objects(objects: dict[str, Any], user: Any) -> dict[str, Any]:
+    """1:1s (with a meeting and an action) and draft plans (with a goal and a check-in) for the
+    user, a T1 colleague, a T2 and a T3 person; a T1 colleague without a login is the manager."""
+    from opsteam.performance.models_coaching import (
+        ActionItem,
+        ImprovementPlan,
+        OneOnOne,
+        OneOnOneMeeting,
+        PlanCheckIn,
+        PlanGoal,
+    )
+
+    coach = StaffFactory(unit=user.staff.unit)
+    start = dt.date(2026, 3, 2)
+    made: dict[str, Any] = {}
+    for key, person in [
+        ("own", user.staff),
+        ("team", objects["team_staff"]),
+        ("sibling", objects["sibling_staff"]),
+        ("other", objects["other_staff"]),
+    ]:
+        series = OneOnOne.objects.create(manager=coach, report=person)
+        meeting = OneOnOneMeeting.objects.create(series=series, date=start)
+        plan = ImprovementPlan.objects.create(
+            staff=person, manager=coach, start_date=start, end_date=dt.date(2026, 5, 1)
+        )
+        made[f"{key}_series"] = series
+        made[f"{key}_meeting"] = meeting
+        made[f"{key}_action"] = ActionItem.objects.create(meeting=meeting, text="x", owner=person)
+        made[f"{key}_plan"] = plan
+        made[f"{key}_goal"] = PlanGoal.objects.create(plan=plan, description="g", measure="m")
+        made[f"{key}_check_in"] = PlanCheckIn.objects.create(plan=plan, date=dt.date(2026, 3, 16))
+    return made
+
+
+def _survey_objects(objects: dict[str, Any], users: dict[str, Any], user: Any) -> dict[str, Any]:
+    """An open and a draft campaign; the user's own, a T1 and a T3 subject; a proposal."""
+    from opsteam.surveys import services as survey_services
+    from opsteam.surveys.tests.factories import CampaignFactory
+
+    hr_user = users["hr"]
+    campaign = CampaignFactory(status="open")
+    draft = CampaignFactory(status="draft")
+    own = survey_services.subject_add(actor=hr_user, campaign=campaign, staff=user.staff)
+    team = survey_services.subject_add(
+        actor=hr_user, campaign=campaign, staff=objects["team_staff"]
+    )
+    other = survey_services.subject_add(
+        actor=hr_user, campaign=campaign, staff=objects["other_staff"]
+    )
+    proposal = survey_services.nominate(
+        actor=hr_user, subject=team, relationship="peer", rater=objects["sibling_staff"]
+    )
+    external = survey_services.nominate(
+        actor=hr_user, subject=team, relationship="external_customer", external_name="客户"
+    )
+    token = survey_services.approve(actor=hr_user, invitation=external).token
+    return {
+        "campaign": campaign,
+        "draft_campaign": draft,
+        "questionnaire": campaign.questionnaire,
+        "own_subject": own,
+        "own_invitation": own.invitations.get(relationship="self"),
+        "team_subject": team,
+        "other_subject": other,
+        "other_invitation": team.invitations.get(relationship="self"),
+        "team_proposal": proposal,
+        "external_token": token,
+    }
+
+
 # Every response of a signed-in user carries these (personnel pages must never be cached).
 REQUIRED_HEADERS = {
     "Content-Security-Policy": "default-src 'self'",
@@ -282,6 +873,25 @@ def test_every_route_is_declared_in_the_table():
     assert not stale, f"table entries for routes that no longer exist: {stale}"
 
 
+def _review_objects(org_tree, hr_user) -> tuple[Any, dict[int, Any], Any]:
+    """A company-wide cycle launched into goal setting: one review per staff member."""
+    from opsteam.performance import services_cycles
+    from opsteam.performance.tests.factories import KpiFactory
+
+    cycle = services_cycles.cycle_create(
+        actor=hr_user,
+        units=[org_tree.company],
+        name="2026 Q1",
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 3, 31),
+        formula="0.7 * kpi + 0.3 * manager",
+    )
+    services_cycles.cycle_launch(actor=hr_user, cycle=cycle)
+    cycle.refresh_from_db()
+    reviews = {review.staff_id: review for review in Review.objects.filter(cycle=cycle)}
+    return cycle, reviews, KpiFactory()
+
+
 def _objects(org_tree, users: dict[str, Any]) -> dict[str, Any]:
     team_staff = StaffFactory(unit=org_tree.t1)
     sibling_staff = StaffFactory(unit=org_tree.t2)
@@ -307,7 +917,15 @@ def _objects(org_tree, users: dict[str, Any]) -> dict[str, Any]:
     services.position_update(actor=hr_user, position=position, headcount_plan=3)
     entry = AuditEntry.objects.order_by("-id").first()
     job = ImportJob.objects.create(kind="staff", file_name="staff.xlsx", status="rejected")
+    cycle, reviews, kpi = _review_objects(org_tree, hr_user)
     return {
+        "cycle": cycle,
+        "reviews": reviews,
+        "kpi": kpi,
+        "team_review": reviews[team_staff.pk],
+        "sibling_review": reviews[sibling_staff.pk],
+        "other_review": reviews[other_staff.pk],
+        "team_appeal": Appeal.objects.create(review=reviews[team_staff.pk], reason="申诉"),
         "t1": org_tree.t1,
         "t3": org_tree.t3,
         "team_staff": team_staff,
@@ -360,6 +978,22 @@ GUARDED_MODELS = (
     "performance.Kpi",
     "performance.KpiTemplate",
     "performance.Measurement",
+    "performance.ReviewCycle",
+    "performance.Review",
+    "performance.GradeChange",
+    "performance.Appeal",
+    "surveys.Campaign",
+    "surveys.Subject",
+    "surveys.Invitation",
+    "surveys.Answer",
+    "performance.OneOnOne",
+    "performance.OneOnOneMeeting",
+    "performance.AgendaItem",
+    "performance.PrivateNote",
+    "performance.ActionItem",
+    "performance.ImprovementPlan",
+    "performance.PlanGoal",
+    "performance.PlanCheckIn",
 )
 
 
@@ -385,7 +1019,11 @@ def test_every_route_answers_each_role_as_declared(client, org_tree, user_as, ro
     users = {r: user_as(r) for r in ROLES}
     user = users[role]
     objects = _objects(org_tree, users)
+    objects.update(_survey_objects(objects, users, user))
+    objects.update(_coaching_objects(objects, user))
+    objects.update(_kpi_objects(objects, user))
     objects["own_staff"] = user.staff
+    objects["own_review"] = objects["reviews"][user.staff.pk]
     objects["own_token"] = ApiToken.objects.create(
         user=user, name="mine", prefix=f"own{role[:5]}", key_hash=f"{role:0>64}"[-64:]
     )

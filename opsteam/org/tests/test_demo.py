@@ -154,7 +154,10 @@ def test_demo_writes_are_audited_as_system():
     entries = AuditEntry.objects.all()
     assert entries.filter(object_type="org.staff").count() >= Staff.objects.count()
     assert set(entries.values_list("source", flat=True)) == {"system"}
-    assert set(entries.values_list("actor_label", flat=True)) == {"system"}
+    # The organisation is written by the loader itself; the appraisal demo acts through the
+    # real services as the demo people (self-reviews by the reviewee...), so every rule holds.
+    org_entries = entries.filter(object_type__startswith="org.")
+    assert set(org_entries.values_list("actor_label", flat=True)) == {"system"}
 
 
 @pytest.mark.django_db

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook
@@ -22,6 +23,7 @@ from opsteam.core.imports import REGISTRY, run_import
 from opsteam.core.models import AuditEntry, ImportJob
 from opsteam.org.choices import StaffStatus
 from opsteam.org.tests.factories import StaffFactory
+from opsteam.performance import imports as imports_module
 from opsteam.performance import selectors, services
 from opsteam.performance.choices import KpiAggregation, MeasurementSource
 from opsteam.performance.imports import MeasurementImport
@@ -423,7 +425,8 @@ def test_import_into_a_locked_period_is_refused(tmp_path, hr, world, monkeypatch
     assert not Measurement.objects.exists()
 
 
-def test_nothing_is_locked_until_cycles_exist():
+@pytest.mark.django_db
+def test_nothing_is_locked_without_a_cycle_past_its_data_deadline():
     assert selectors.period_locked([1, 2], [dt.date(2024, 3, 1)]) == []
 
 
@@ -440,6 +443,11 @@ def test_an_overlong_batch_name_is_refused(tmp_path, hr, world):
 def test_a_concurrent_write_of_the_same_keys_rejects_the_import(tmp_path, hr, world, monkeypatch):
     # the upsert touched another number of rows than were counted: another transaction wrote
     # the same keys in between; nothing of this import may stay
+    # (an existing value for the file's KPI and period sends the import down the upsert path)
+    services.measurement_enter(
+        actor=hr, staff=world["e2"], kpi=world["gmv"], date=dt.date(2024, 3, 2), value=Decimal(1)
+    )
+    audit_before = AuditEntry.objects.count()
     monkeypatch.setattr(MeasurementImport, "_upsert", lambda *args: 3)
     path = write_file(tmp_path, GOOD)
 
@@ -447,8 +455,39 @@ def test_a_concurrent_write_of_the_same_keys_rejects_the_import(tmp_path, hr, wo
         run(hr, path)
 
     assert rejected.value.errors[-1]["code"] == "conflict"
+    assert Measurement.objects.count() == 1
+    assert AuditEntry.objects.count() == audit_before
+    assert ImportJob.objects.get().status == ImportStatus.REJECTED
+
+
+def test_a_concurrent_insert_into_an_empty_period_rejects_the_import(
+    tmp_path, hr, world, monkeypatch
+):
+    # nothing existed when the import looked, so it loads the rows straight into the table;
+    # a value someone wrote for one of its keys in that moment makes the whole import fail
+    # with "import again", never a half import or an overwritten value
+    overlaps = MeasurementImport._overlaps
+
+    def racing(self, cursor, rows):
+        found = overlaps(self, cursor, rows)
+        Measurement.objects.create(
+            staff=world["e2"],
+            kpi=world["rate"],
+            date=dt.date(2024, 3, 1),
+            value=1,
+            denominator=2,
+            source=MeasurementSource.MANUAL,
+        )
+        return found
+
+    monkeypatch.setattr(MeasurementImport, "_overlaps", racing)
+
+    with pytest.raises(ImportRejected) as rejected:
+        run(hr, write_file(tmp_path, GOOD))
+
+    assert rejected.value.errors[-1]["code"] == "conflict"
     assert not Measurement.objects.exists()
-    assert not AuditEntry.objects.exists()
+    assert not AuditEntry.objects.filter(action=AuditAction.IMPORT).exists()
     assert ImportJob.objects.get().status == ImportStatus.REJECTED
 
 
@@ -535,11 +574,22 @@ def test_command_line_import(tmp_path, hr, world):
     path = write_file(tmp_path, GOOD)
     out, err = io.StringIO(), io.StringIO()
 
-    call_command("import_data", "kpi", str(path), "--user", hr.username, stdout=out, stderr=err)
+    call_command(
+        "import_data",
+        "kpi",
+        str(path),
+        "--user",
+        hr.username,
+        "--batch",
+        "2024-03",
+        stdout=out,
+        stderr=err,
+    )
 
     assert "4 created" in out.getvalue()
     assert stored() == EXPECTED_GOOD
     assert ImportJob.objects.get().source == AuditSource.CLI
+    assert set(Measurement.objects.values_list("batch", flat=True)) == {"2024-03"}
 
 
 def test_command_line_lists_problems(tmp_path, hr, world):
@@ -553,3 +603,50 @@ def test_command_line_lists_problems(tmp_path, hr, world):
 
     assert "2024-02-30" in err.getvalue()
     assert not Measurement.objects.exists()
+
+
+def _replication_role():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('session_replication_role')")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's per-row FK triggers")
+@pytest.mark.parametrize("batched", [True, False])
+def test_foreign_keys_are_checked_in_bulk_and_triggers_switched_back_on(
+    tmp_path, hr, world, monkeypatch, batched
+):
+    # whether the role may batch the checks or not, the rows land and every trigger is on
+    # again afterwards (a later write in the same transaction is checked as usual)
+    monkeypatch.setattr(imports_module, "BATCH_ROW_TRIGGERS", batched)
+
+    assert run(hr, write_file(tmp_path, GOOD)).created == 4  # all new: loaded directly
+    corrected = [HEADER, ["E1", "GMV", "2024-03-01", "7", ""], ["E1", "GMV", "2024-03-03", "1", ""]]
+    outcome = run(hr, write_file(tmp_path, corrected, name="corrected.csv"))  # the upsert
+
+    assert (outcome.created, outcome.updated) == (1, 1)
+    assert stored()[("E1", "GMV", "2024-03-01")][0] == Decimal(7)
+    assert stored()[("E1", "GMV", "2024-03-03")][0] == Decimal(1)
+    assert _replication_role() == "origin"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's per-row FK triggers")
+def test_a_person_deleted_after_the_check_rejects_the_import(tmp_path, hr, world, monkeypatch):
+    # the file was checked against a person HR deletes before the rows are written: the import
+    # must not leave values pointing at nobody
+    validate = MeasurementImport.validate
+
+    def then_delete(self, frame):
+        errors = validate(self, frame)
+        Measurement.objects.filter(staff=world["e2"]).delete()
+        world["e2"].delete()
+        return errors
+
+    monkeypatch.setattr(MeasurementImport, "validate", then_delete)
+
+    with pytest.raises(ImportRejected) as rejected:
+        run(hr, write_file(tmp_path, GOOD))
+
+    assert rejected.value.errors[-1]["code"] == "conflict"
+    assert not Measurement.objects.exists()
+    assert _replication_role() == "origin"

@@ -154,6 +154,11 @@ class Command(BaseCommand):
             metavar="USERNAME",
             help="act as this user (default: the first active superuser)",
         )
+        parser.add_argument(
+            "--batch",
+            metavar="NAME",
+            help="name the batch (kinds that keep one, e.g. kpi; default: file name + checksum)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         spec_class = imports.REGISTRY[options["kind"]]
@@ -176,6 +181,7 @@ class Command(BaseCommand):
                     source=AuditSource.CLI,
                     progress=bars.advance,
                     stage=bars.stage,
+                    batch=options["batch"],
                 )
         except PolicyDenied as exc:
             raise CommandError(exc.message) from exc

@@ -13,6 +13,22 @@ from rich.table import Table
 from opsteam.org.demo import BASE_SIZE, DemoSummary, build_demo
 
 
+def build_appraisal_demo(*, seed: int) -> dict[str, int]:
+    """KPIs, templates, measurements and two review cycles for the demo (idempotent)."""
+    import random
+
+    from django.db import transaction
+
+    from opsteam.accounts.models import User
+    from opsteam.core import audit
+    from opsteam.core.choices import AuditSource
+    from opsteam.performance import demo
+
+    with transaction.atomic(), audit.context(source=AuditSource.SYSTEM):
+        admin = User.objects.get(username="admin")
+        return demo.build(actor=admin, rng=random.Random(seed))  # noqa: S311 - demo data
+
+
 class Command(BaseCommand):
     help = (
         "加载演示组织（可重复运行，不会重复创建）。Load the demo e-commerce operations "
@@ -47,6 +63,9 @@ class Command(BaseCommand):
                 bar.update(task, description=stage, completed=done, total=max(total, 1))
 
             summary = build_demo(staff=staff, seed=seed, progress=report)
+            report("考核演示数据 Appraisal demo data", 0, 1)
+            appraisal = build_appraisal_demo(seed=seed)
+            summary.created.update({f"performance.{k}": n for k, n in appraisal.items() if n})
         if verbosity > 0:
             self.stdout.write(render_summary(summary), ending="")
 
