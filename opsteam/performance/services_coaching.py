@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from opsteam.core import audit, policy
 from opsteam.core.choices import AuditAction
@@ -281,10 +282,12 @@ def action_item_add(
 
 
 ITEM_MESSAGES = {
-    "same": _("The action item is already {target}."),
-    "not_allowed": _("An action item that is {current} cannot become {target}; reopen it first."),
-    "unknown": _("Unknown status: {target}."),
-    "final": _("The action item is {current} and can no longer change."),
+    "same": gettext_lazy("The action item is already {target}."),
+    "not_allowed": gettext_lazy(
+        "An action item that is {current} cannot become {target}; reopen it first."
+    ),
+    "unknown": gettext_lazy("Unknown status: {target}."),
+    "final": gettext_lazy("The action item is {current} and can no longer change."),
 }
 
 
@@ -538,15 +541,15 @@ def plan_check_in_record(*, actor: Any, check_in: PlanCheckIn, notes: str) -> Pl
 
 
 PLAN_MESSAGES = {
-    "same": _("The plan is already {target}."),
-    "final": _("The plan is closed and cannot change state; start a new plan instead."),
-    "not_allowed": _("A {current} plan cannot become {target} directly."),
-    "unknown": _("Unknown state: {target}."),
+    "same": gettext_lazy("The plan is already {target}."),
+    "final": gettext_lazy("The plan is closed and cannot change state; start a new plan instead."),
+    "not_allowed": gettext_lazy("A {current} plan cannot become {target} directly."),
+    "unknown": gettext_lazy("Unknown state: {target}."),
 }
 ACTIVATION_MESSAGES = {
-    "no_goals": _("Add at least one measurable goal before starting the plan."),
-    "no_check_ins": _("Schedule at least one check-in before starting the plan."),
-    "dates": _("The plan must end after it starts."),
+    "no_goals": gettext_lazy("Add at least one measurable goal before starting the plan."),
+    "no_check_ins": gettext_lazy("Schedule at least one check-in before starting the plan."),
+    "dates": gettext_lazy("The plan must end after it starts."),
 }
 
 

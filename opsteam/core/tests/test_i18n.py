@@ -97,3 +97,34 @@ def test_catalogue_covers_every_translatable_string_in_the_code(tmp_path):
         if (e.msgctxt, e.msgid) not in committed or not committed[(e.msgctxt, e.msgid)].translated()
     )
     assert not missing, f"run `make messages` and translate: {missing[:20]}"
+
+
+def test_no_message_is_translated_once_at_import_time():
+    """``gettext`` outside a function runs at import, in whatever language is active then,
+    and every later user would read that language: module-level messages use gettext_lazy."""
+    import ast
+
+    eager_names = {"gettext", "ngettext", "pgettext"}
+    found = []
+    for path in (Path(settings.BASE_DIR) / "opsteam").rglob("*.py"):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        eager = {
+            alias.asname or alias.name
+            for node in tree.body
+            if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation"
+            for alias in node.names
+            if alias.name in eager_names
+        }
+        pending = [
+            n for n in tree.body if not isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+        ]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                continue
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in eager:
+                found.append(f"{path.name}:{node.lineno}")
+            pending.extend(ast.iter_child_nodes(node))
+    assert not found, found
