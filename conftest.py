@@ -140,3 +140,21 @@ def api_client_as(user_as):
         return api
 
     return make
+
+
+@pytest.fixture(scope="session")
+def live_server_sessions_closed(django_db_setup, django_db_blocker):
+    """Browser tests request this: at the very end of the run (not after each test, which
+    would cut the connections later tests and the shared live server still use), end the
+    database sessions the live server's request threads left open, so PostgreSQL can drop
+    the test database."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )

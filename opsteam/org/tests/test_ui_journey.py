@@ -24,7 +24,7 @@ SHOTS = Path(__file__).resolve().parents[3] / "test-results"
 
 
 @pytest.fixture
-def browser_page(live_server):
+def browser_page(live_server, live_server_sessions_closed):
     """A Chinese-speaking HR partner's browser tab."""
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop shares the thread
     from playwright.sync_api import sync_playwright
@@ -43,20 +43,6 @@ def browser_page(live_server):
         context.close()
         browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    _end_live_server_sessions()
-
-
-def _end_live_server_sessions():
-    """Close database sessions the live server's request threads left open (PostgreSQL would
-    otherwise refuse to drop the test database at the end of the run)."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
 
 
 def _write_csv(path: Path, rows: list[list[str]]) -> Path:

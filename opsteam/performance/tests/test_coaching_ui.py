@@ -18,7 +18,7 @@ PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture
-def browser(live_server):
+def browser(live_server, live_server_sessions_closed):
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop shares the thread
     from playwright.sync_api import sync_playwright
 
@@ -30,14 +30,6 @@ def browser(live_server):
         yield chromium
         chromium.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
 
 
 def _session(browser, base, username):

@@ -26,7 +26,7 @@ PASSWORD = "opsteam-demo"
 
 
 @pytest.fixture
-def browser(live_server):
+def browser(live_server, live_server_sessions_closed):
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop shares the thread
     from playwright.sync_api import sync_playwright
 
@@ -38,9 +38,6 @@ def browser(live_server):
         yield chromium
         chromium.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    from opsteam.org.tests.test_ui_journey import _end_live_server_sessions
-
-    _end_live_server_sessions()
 
 
 def signed_in(browser, base: str, username: str):

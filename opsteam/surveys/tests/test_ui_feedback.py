@@ -17,7 +17,7 @@ SHOTS = Path(__file__).resolve().parents[3] / "test-results"
 
 
 @pytest.fixture
-def browser_page(live_server):
+def browser_page(live_server, live_server_sessions_closed):
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop shares the thread
     from playwright.sync_api import sync_playwright
 
@@ -33,9 +33,6 @@ def browser_page(live_server):
         context.close()
         browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    from opsteam.org.tests.test_ui_journey import _end_live_server_sessions
-
-    _end_live_server_sessions()
 
 
 def test_external_customer_and_reviewee_in_the_browser(browser_page, live_server, user_as):
