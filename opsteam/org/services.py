@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from opsteam.core import audit, policy
 from opsteam.core.choices import AuditAction
 from opsteam.core.exceptions import InvalidTransition, ValidationFailed
+from opsteam.core.validation import full_clean
 from opsteam.org.choices import AssignmentReason, JobDescriptionStatus, StaffStatus
 from opsteam.org.models import (
     Activity,
@@ -54,15 +55,7 @@ def _apply(obj: Any, fields: dict[str, Any], allowed: tuple[str, ...]) -> list[s
 
 
 def _full_clean(obj: Any, exclude: tuple[str, ...] = ()) -> None:
-    from django.core.exceptions import ValidationError
-
-    try:
-        obj.full_clean(exclude=list(exclude))
-    except ValidationError as exc:
-        name, messages = next(iter(exc.message_dict.items()))
-        raise ValidationFailed(
-            " ".join(messages), field=None if name == "__all__" else name
-        ) from exc
+    full_clean(obj, exclude=exclude)
 
 
 # Org units

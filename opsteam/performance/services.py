@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from opsteam.core import audit, policy
 from opsteam.core.choices import AuditAction
 from opsteam.core.exceptions import InvalidTransition, ValidationFailed
+from opsteam.core.validation import full_clean
 from opsteam.org.models import JobLevel, Position, Staff
 from opsteam.performance.choices import MeasurementSource, TemplateStatus
 from opsteam.performance.models import Kpi, KpiTemplate, KpiTemplateItem, Measurement
@@ -42,15 +43,7 @@ KPI_FIELDS = (
 
 
 def _full_clean(obj: Any) -> None:
-    from django.core.exceptions import ValidationError
-
-    try:
-        obj.full_clean()
-    except ValidationError as exc:
-        name, messages = next(iter(exc.message_dict.items()))
-        raise ValidationFailed(
-            " ".join(messages), field=None if name == "__all__" else name
-        ) from exc
+    full_clean(obj)
 
 
 @transaction.atomic

@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from opsteam.core import audit, policy
 from opsteam.core.choices import AuditAction
 from opsteam.core.exceptions import InvalidTransition, NotVisible, PolicyDenied, ValidationFailed
+from opsteam.core.validation import full_clean
 from opsteam.org.models import Staff
 from opsteam.performance import coaching_states as states
 from opsteam.performance.choices import (
@@ -50,13 +50,7 @@ CADENCE_DAYS = {
 
 
 def _full_clean(obj: Any, exclude: tuple[str, ...] = ()) -> None:
-    try:
-        obj.full_clean(exclude=list(exclude), validate_constraints=False)
-    except ValidationError as exc:
-        name, messages = next(iter(exc.message_dict.items()))
-        raise ValidationFailed(
-            " ".join(messages), field=None if name == "__all__" else name
-        ) from exc
+    full_clean(obj, exclude=exclude, validate_constraints=False)
 
 
 def _actor_staff(actor: Any) -> Staff:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from opsteam.core import audit, policy
 from opsteam.core.choices import AuditAction
 from opsteam.core.exceptions import InvalidTransition, PolicyDenied, ValidationFailed
+from opsteam.core.validation import full_clean
 from opsteam.org.models import Staff
 from opsteam.surveys import anonymity
 from opsteam.surveys.choices import (
@@ -59,15 +60,7 @@ def token_hash(token: str) -> str:
 
 
 def _full_clean(obj: Any, exclude: tuple[str, ...] = ()) -> None:
-    from django.core.exceptions import ValidationError
-
-    try:
-        obj.full_clean(exclude=list(exclude))
-    except ValidationError as exc:
-        name, messages = next(iter(exc.message_dict.items()))
-        raise ValidationFailed(
-            " ".join(messages), field=None if name == "__all__" else name
-        ) from exc
+    full_clean(obj, exclude=exclude)
 
 
 # Questionnaires
