@@ -2,6 +2,7 @@
 
     python -m bench              # every bench_*.py, on SQLite and (when reachable) PostgreSQL
     python -m bench import --sqlite-only
+    python -m bench appraisal --pg-only
 
 Each bench module runs in a fresh process against a fresh database of its own, so figures do
 not depend on what ran before. Figures are printed, never asserted.
@@ -67,9 +68,11 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("only", nargs="*", help="substring of bench module names to run")
-    parser.add_argument("--sqlite-only", action="store_true")
+    only_one = parser.add_mutually_exclusive_group()
+    only_one.add_argument("--sqlite-only", action="store_true")
+    only_one.add_argument("--pg-only", action="store_true", help="PostgreSQL figures only")
     args = parser.parse_args()
-    backends = ["sqlite"]
+    backends = [] if args.pg_only else ["sqlite"]
     if not args.sqlite_only:
         if _postgres_reachable():
             backends.append("postgresql")

@@ -1,4 +1,4 @@
-"""Appraisal at scale: launch and full scoring of a 10,000-person review cycle.
+"""Appraisal at scale: launch and full scoring of a 10,000-person review cycle with 360 feedback.
 
 Data (issue 4): 10,000 staff in 50 teams under 4 departments, 4 positions with one active KPI
 template each (12 KPIs, weights summing to 100), and daily measurements of the 12 KPIs for one
@@ -7,20 +7,42 @@ quarter (2025-04-01 .. 2025-06-30, 91 days: about 10.9M rows, inserted with
 and LINEAR, BANDS, DEDUCTION and PASS/FAIL rules, lower-is-better KPIs, a veto item
 (一票否决), a KPI nobody measured for some people (SPREAD) and one scored 0 when missing
 (ZERO). 1% of the people have an agreed personal target, 2% a manager adjustment, and every
-review has a manager rating, so every final score exists. SQLite runs with 2,000 staff
-(2.2M rows): the figure names say so. No 360 feedback is generated: the formula here is
-``0.7 * kpi + 0.3 * manager``; the measurement import is timed by ``bench_measurements``.
+review has a manager rating. SQLite runs with 2,000 staff (2.2M rows): the figure names say so.
+The measurement import is timed by ``bench_measurements``.
+
+360 feedback: the formula is ``0.6 * kpi + 0.2 * manager + 0.2 * competency`` and the cycle has
+a questionnaire of 5 rating questions (one per competency, 1-5) and a comment question, so
+launch creates the 360 campaign (one subject per person with their self and manager
+invitations, ``surveys.subjects_add_bulk``). Every person then gets 6 raters, inserted with
+``bulk.insert_rows`` like the measurements: 3 peers from their team (team leads: 3 other leads)
+and 3 internal customers from the next team, all answering every rating question (1 in 20 peer
+answers also has a comment); the self and manager invitations are answered too. For 1 person
+in 7 one internal customer never answers, so that group has 2 answers, below the anonymity
+threshold of 3, and is withheld. At 10,000 staff that is 60,000 nominated invitations (about
+80,000 with self and manager) and about 400,000 answers. Every rater rates at least 3 people,
+so leniency normalisation applies to all of them. Everyone has 3 peer answers released, so
+every final score exists.
 
 Figures (medians of RUNS runs):
-- cycle launch: ``services_cycles.cycle_launch`` (one review per person, set-based);
-- full scoring: ``services_cycles.score_cycle`` on the launched cycle, in one transaction;
+- cycle launch: ``services_cycles.cycle_launch`` (one review per person, set-based, and the
+  360 campaign with its subjects and self/manager invitations);
+- 360 competency: ``services_cycles.competency_from_feedback`` (the step ``cycle_advance`` runs
+  on entering calibration): the released ratings of every person (anonymity rule, rater
+  leniency normalisation), their mean, written to every review;
+- full scoring: ``competency_from_feedback`` then ``services_cycles.score_cycle`` on the
+  launched cycle, in one transaction (what entering calibration computes);
 - baseline: a straightforward per-person ORM implementation of the same rules (written here,
   the way document-per-record HR systems compute appraisals): for each review it loads the
-  person's template items and personal targets, queries that person's measurements per KPI,
-  aggregates and scores in plain Python and saves the review with ``review.save()``. It runs
-  on a sample of SAMPLE people (in one transaction) and is extrapolated linearly to the whole
-  population. Both must give the same KPI score, final score, grade, veto and per-KPI scores
-  on the sample (within 0.01): this is asserted, since a wrong fast path is worse than a slow one.
+  person's submitted 360 invitations, counts each rater group against the threshold, asks the
+  database for each released rater's ratings in the campaign (their mean and how many people
+  they rated, for the leniency shift) and for that invitation's answers; loads the person's
+  template items and personal targets, queries that person's measurements per KPI, aggregates
+  and scores in plain Python and saves the review with ``review.save()``. The campaign-wide
+  mean rating is one query per run. It runs on a sample of SAMPLE people (in one transaction)
+  and is extrapolated linearly to the whole population; its 360 part is also timed on its own
+  as the 360 figure's baseline. Both must give the same competency score, KPI score, final
+  score, grade, veto and per-KPI scores on the sample (within 0.01): this is asserted, since a
+  wrong fast path is worse than a slow one.
 """
 
 from __future__ import annotations
@@ -45,8 +67,18 @@ SAMPLE = 500  # baseline people per run (fewer when the population is smaller)
 RUNS = 3
 PERIOD = (dt.date(2025, 4, 1), dt.date(2025, 6, 30))
 DAYS = (PERIOD[1] - PERIOD[0]).days + 1
-KPI_WEIGHT, MANAGER_WEIGHT = Decimal("0.7"), Decimal("0.3")
-FORMULA = f"{KPI_WEIGHT} * kpi + {MANAGER_WEIGHT} * manager"
+KPI_WEIGHT, MANAGER_WEIGHT, COMPETENCY_WEIGHT = Decimal("0.6"), Decimal("0.2"), Decimal("0.2")
+FORMULA = f"{KPI_WEIGHT} * kpi + {MANAGER_WEIGHT} * manager + {COMPETENCY_WEIGHT} * competency"
+PEERS, CUSTOMERS = 3, 3  # the 6 raters of every person (besides self and manager)
+WITHHELD_EVERY = 7  # 1 person in 7: one internal customer never answers (group withheld)
+COMMENT_EVERY = 20  # 1 peer answer in 20 has a comment
+COMPETENCIES = (
+    ("ownership", "主人翁意识", "Ownership"),
+    ("teamwork", "团队协作", "Teamwork"),
+    ("customer", "客户导向", "Customer focus"),
+    ("communication", "沟通", "Communication"),
+    ("learning", "学习成长", "Learning"),
+)
 RATING_SCALE = 20
 TWO_PLACES = Decimal("0.01")
 TOLERANCE = 0.01 + 1e-9
@@ -160,34 +192,18 @@ def _setup(backend: str) -> dict[str, Any]:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from bench.orgdata import org_units
+    from bench.orgdata import positions as org_positions
     from opsteam.accounts.models import User
     from opsteam.core import bulk
-    from opsteam.org.models import Assignment, JobLevel, OrgUnit, Position, RoleFamily, Staff
+    from opsteam.org.models import Assignment, JobLevel, Staff
     from opsteam.performance.choices import TemplateStatus
     from opsteam.performance.models import Kpi, KpiTemplate, KpiTemplateItem, Measurement
 
     people = STAFF[backend]
     admin = User.objects.create_superuser("bench-admin", password=None)
-    root = OrgUnit.objects.create(code="HQ", name="总部", kind="company")
-    root.path = OrgUnit.path_segment(root.pk)
-    root.save(update_fields=["path"])
-    departments, teams = [], []
-    for d in range(DEPARTMENTS):
-        unit = OrgUnit.objects.create(code=f"D{d}", name=f"部门{d}", kind="department", parent=root)
-        unit.path, unit.depth = root.path + OrgUnit.path_segment(unit.pk), 1
-        unit.save(update_fields=["path", "depth"])
-        departments.append(unit)
-    for t in range(TEAMS):
-        parent = departments[t % DEPARTMENTS]
-        unit = OrgUnit.objects.create(code=f"T{t:02d}", name=f"团队{t}", kind="team", parent=parent)
-        unit.path, unit.depth = parent.path + OrgUnit.path_segment(unit.pk), 2
-        unit.save(update_fields=["path", "depth"])
-        teams.append(unit)
-    family = RoleFamily.objects.create(code="ops", name="运营")
-    positions = [
-        Position.objects.create(code=f"P{p}", name=f"岗位{p}", family=family)
-        for p in range(POSITIONS)
-    ]
+    _root, _departments, teams = org_units(DEPARTMENTS, TEAMS)
+    positions = org_positions(POSITIONS, code="P{}")
     level = JobLevel.objects.create(code="L1", name="职级1", track="professional", rank=1)
     Staff.objects.bulk_create(
         [
@@ -270,10 +286,44 @@ def _setup(backend: str) -> dict[str, Any]:
             else "ANALYZE"
         )
     print(f"generated {rows:,} measurements in {time.perf_counter() - started:.0f} s", flush=True)
-    return {"admin": admin, "people": people, "rows": rows, "kpis": kpis}
+    return {
+        "admin": admin,
+        "people": people,
+        "rows": rows,
+        "kpis": kpis,
+        "staff_ids": staff_ids,
+        "questionnaire": _questionnaire(admin),
+    }
 
 
-def _new_cycle(admin: Any) -> Any:
+def _questionnaire(admin: Any) -> Any:
+    """The 360 questionnaire: one 1-5 rating question per competency and a comment question."""
+    from opsteam.surveys import services as surveys
+
+    anchors = [{"value": v, "text": f"{v} 分", "text_en": f"{v} points"} for v in range(1, 6)]
+    questions = [
+        {
+            "kind": "rating",
+            "text": f"{name}：在本季度的表现如何？",
+            "text_en": f"{name_en}: how did they do this quarter?",
+            "competency": code,
+            "competency_name": name,
+            "competency_name_en": name_en,
+            "anchors": anchors,
+        }
+        for code, name, name_en in COMPETENCIES
+    ]
+    questions.append({"kind": "comment", "text": "其他意见", "text_en": "Anything else?"})
+    return surveys.questionnaire_create(
+        actor=admin,
+        code="bench-360",
+        name="360 度评估",
+        name_en="360 feedback",
+        questions=questions,
+    )
+
+
+def _new_cycle(admin: Any, questionnaire: Any) -> Any:
     from opsteam.performance import services_cycles
 
     return services_cycles.cycle_create(
@@ -283,26 +333,150 @@ def _new_cycle(admin: Any) -> Any:
         period_end=PERIOD[1],
         formula=FORMULA,
         veto_cap_grade="C",
+        questionnaire=questionnaire,
     )
 
 
-def _launch(admin: Any) -> tuple[Any, float]:
+def _launch(admin: Any, questionnaire: Any) -> tuple[Any, float]:
     from opsteam.performance import services_cycles
 
-    cycle = _new_cycle(admin)
+    cycle = _new_cycle(admin, questionnaire)
     started = time.perf_counter()
     count = services_cycles.cycle_launch(actor=admin, cycle=cycle)
     elapsed = time.perf_counter() - started
     assert count > 0
     cycle.refresh_from_db()
+    assert cycle.feedback_campaign_id is not None, "launch must create the 360 campaign"
     return cycle, elapsed
 
 
 def _drop_cycle(cycle: Any) -> None:
     from opsteam.performance.models import Review
+    from opsteam.surveys.models import Answer, Campaign, Invitation, Subject
 
+    campaign_id = cycle.feedback_campaign_id
     Review.objects.filter(cycle=cycle)._raw_delete(Review.objects.db)
     cycle.delete()
+    for model, lookup in (
+        (Answer, "invitation__subject__campaign_id"),
+        (Invitation, "subject__campaign_id"),
+        (Subject, "campaign_id"),
+    ):
+        model.objects.filter(**{lookup: campaign_id})._raw_delete(model.objects.db)
+    Campaign.objects.filter(pk=campaign_id).delete()
+
+
+def _raters(staff_ids: list[int]) -> list[list[tuple[str, int]]]:
+    """Person ``i``'s 6 raters as (relationship, rater index): 3 peers and 3 internal customers.
+
+    Person ``i`` is in team ``i % TEAMS`` and the first person of each team leads it (as in
+    ``_setup``). Members' peers are the next 3 members of their team, leads' peers the next 3
+    leads; the internal customers are members of the next team. Nobody rates themself or is
+    asked twice about one person, and nobody holds more than 8 open invitations.
+    """
+    from opsteam.surveys.choices import Relationship
+
+    people = len(staff_ids)
+    members = [list(range(t + TEAMS, people, TEAMS)) for t in range(TEAMS)]
+    if min(len(team) for team in members) <= PEERS or people < TEAMS:
+        raise SystemExit(f"bench_appraisal needs at least {TEAMS * (PEERS + 2)} staff")
+    position = {i: p for team in members for p, i in enumerate(team)}
+    raters = []
+    for i in range(people):
+        team = i % TEAMS
+        if i < TEAMS:  # a team lead
+            peers = [(i + k) % TEAMS for k in range(1, PEERS + 1)]
+            p = 0
+        else:
+            own, p = members[team], position[i]
+            peers = [own[(p + k) % len(own)] for k in range(1, PEERS + 1)]
+        others = members[(team + 1) % TEAMS]
+        customers = [others[(p + k) % len(others)] for k in range(CUSTOMERS)]
+        raters.append(
+            [(Relationship.PEER, r) for r in peers]
+            + [(Relationship.INTERNAL_CUSTOMER, r) for r in customers]
+        )
+    return raters
+
+
+def _rating(subject: int, rater: int, question: int) -> int:
+    """A 1-5 rating: the person's level, the rater's leniency and some noise."""
+    level = (subject * 7919 % 101) / 100 - 0.5
+    leniency = (rater * 104729 % 7 - 3) / 4
+    noise = ((subject * 31 + rater * 17 + question * 13) % 5 - 2) / 2
+    return min(5, max(1, round(3.6 + level + leniency + noise)))
+
+
+def _feedback_given(cycle: Any, admin: Any, staff_ids: list[int]) -> dict[str, int]:
+    """6 raters per person and every answer (``bulk.insert_rows``); the campaign is closed."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from opsteam.core import bulk
+    from opsteam.surveys import services as surveys
+    from opsteam.surveys.choices import InvitationStatus, Relationship
+    from opsteam.surveys.models import Answer, Invitation
+
+    started = time.perf_counter()
+    campaign = cycle.feedback_campaign
+    questions = list(campaign.questionnaire.questions.order_by("order"))
+    subjects = dict(campaign.subjects.values_list("staff_id", "pk"))
+    index = {staff_id: i for i, staff_id in enumerate(staff_ids)}
+    now = timezone.now()
+    rows, withheld = [], 0
+    for i, raters in enumerate(_raters(staff_ids)):
+        silent = i % WITHHELD_EVERY == 3  # their last internal customer never answers
+        withheld += silent
+        for k, (relationship, rater) in enumerate(raters):
+            answered = not (silent and k == len(raters) - 1)
+            status = InvitationStatus.SUBMITTED if answered else InvitationStatus.OPEN
+            when = now if answered else None
+            rows.append(
+                (subjects[staff_ids[i]], relationship, staff_ids[rater], "", "", "", status,
+                 admin.pk, admin.pk, now, when, when, now, now)
+            )  # fmt: skip
+    with transaction.atomic():
+        invitations = bulk.insert_rows(
+            Invitation,
+            ("subject", "relationship", "rater", "external_name", "external_email",
+             "token_hash", "status", "proposed_by", "decided_by", "decided_at",
+             "draft_saved_at", "submitted_at", "created_at", "updated_at"),
+            rows,
+        )  # fmt: skip
+        invitations += Invitation.objects.filter(
+            subject__campaign=campaign, relationship__in=[Relationship.SELF, Relationship.MANAGER]
+        ).update(status=InvitationStatus.SUBMITTED, draft_saved_at=now, submitted_at=now)
+        submitted = list(
+            Invitation.objects.filter(
+                subject__campaign=campaign, status=InvitationStatus.SUBMITTED
+            ).values_list("pk", "subject__staff_id", "rater_id", "relationship")
+        )
+
+        def answers():
+            for pk, subject, rater, relationship in submitted:
+                for q, question in enumerate(questions):
+                    if question.is_rating:
+                        rating = _rating(index[subject], index[rater], q)
+                        yield (pk, question.pk, rating, "")
+                    elif relationship == Relationship.PEER and pk % COMMENT_EVERY == 0:
+                        yield (pk, question.pk, None, "保持耐心，继续分享经验。")
+
+        count = bulk.insert_rows(
+            Answer, ("invitation", "question", "rating", "comment"), answers(), batch_size=50_000
+        )
+    surveys.campaign_close(actor=admin, campaign=campaign)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "VACUUM ANALYZE surveys_invitation, surveys_answer, surveys_subject"
+            if connection.vendor == "postgresql"
+            else "ANALYZE"
+        )
+    print(
+        f"generated {invitations:,} 360 invitations and {count:,} answers"
+        f" in {time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
+    return {"invitations": invitations, "answers": count, "withheld_groups": withheld}
 
 
 def _reviews_done(cycle: Any, kpis: list[Any]) -> None:
@@ -336,17 +510,21 @@ def _reviews_done(cycle: Any, kpis: list[Any]) -> None:
             cursor.execute("ANALYZE performance_review")
 
 
-def _score(cycle: Any) -> float:
+def _score(cycle: Any) -> tuple[float, float]:
+    """What entering calibration computes: competency from the 360 results, then scoring.
+    Returns (seconds of the 360 step, seconds of both)."""
     from django.db import transaction
 
     from opsteam.performance import services_cycles
 
     started = time.perf_counter()
     with transaction.atomic():
+        with_competency = services_cycles.competency_from_feedback(cycle)
+        competency_done = time.perf_counter()
         scored = services_cycles.score_cycle(cycle)
     elapsed = time.perf_counter() - started
-    assert scored > 0
-    return elapsed
+    assert with_competency == scored > 0, "everyone has 360 results released"
+    return competency_done - started, elapsed
 
 
 # --- the baseline: per person, per KPI, plain Python, one save per review -------------------
@@ -415,13 +593,85 @@ def _score_simply(kpi: Any, actual: float, target: float) -> float:
     return max(0.0, min(score, float(kpi.cap)))
 
 
-def _baseline_one(review_pk: int, cycle: Any) -> dict[str, Any]:
+def _campaign_mean(campaign: Any) -> float:
+    """The mean of every rating given in the campaign except self-assessments."""
+    from django.db.models import Count, Sum
+
+    from opsteam.surveys.models import Answer
+
+    given = (
+        Answer.objects.filter(
+            invitation__subject__campaign=campaign,
+            invitation__status="submitted",
+            rating__isnull=False,
+        )
+        .exclude(invitation__relationship="self")
+        .aggregate(total=Sum("rating"), n=Count("id"))
+    )
+    return given["total"] / given["n"]
+
+
+def _competency_simply(review: Any, campaign: Any, overall: float) -> float | None:
+    """One person's competency (rating x 20) from their 360 answers, the straightforward way:
+    a rater group counts when it is named (self, manager) or has at least the threshold of
+    answers; self-assessments never count; a rater who rated at least
+    ``OPSTEAM_SURVEY_NORMALISE_MIN_SUBJECTS`` people has their ratings shifted by (campaign
+    mean - their own mean); the result is the mean of what counts."""
+    from django.conf import settings
+    from django.db.models import Count, Sum
+
+    from opsteam.surveys.models import Answer, Invitation
+
+    invitations = list(
+        Invitation.objects.filter(
+            subject__campaign=campaign, subject__staff_id=review.staff_id, status="submitted"
+        )
+    )
+    counts = Counter(invitation.relationship for invitation in invitations)
+    threshold = max(3, campaign.anonymity_threshold)
+    values = []
+    for invitation in invitations:
+        relationship = invitation.relationship
+        if relationship == "self":
+            continue
+        if relationship != "manager" and counts[relationship] < threshold:
+            continue
+        given = (
+            Answer.objects.filter(
+                invitation__rater_id=invitation.rater_id,
+                invitation__subject__campaign=campaign,
+                invitation__status="submitted",
+                rating__isnull=False,
+            )
+            .exclude(invitation__relationship="self")
+            .aggregate(
+                total=Sum("rating"),
+                n=Count("id"),
+                people=Count("invitation__subject", distinct=True),
+            )
+        )
+        shift = 0.0
+        if given["people"] >= settings.OPSTEAM_SURVEY_NORMALISE_MIN_SUBJECTS:
+            shift = overall - given["total"] / given["n"]
+        for rating in Answer.objects.filter(
+            invitation=invitation, rating__isnull=False
+        ).values_list("rating", flat=True):
+            values.append(float(rating) + shift)
+    return sum(values) / len(values) * RATING_SCALE if values else None
+
+
+def _baseline_one(review_pk: int, cycle: Any, overall: float) -> dict[str, Any]:
     from django.utils import timezone
 
     from opsteam.performance.choices import GradeSource, MissingRule
     from opsteam.performance.models import KpiTemplateItem, Measurement, PersonalTarget, Review
 
+    started = time.perf_counter()
     review = Review.objects.get(pk=review_pk)
+    review.competency_score = _quantize(
+        _competency_simply(review, cycle.feedback_campaign, overall)
+    )
+    competency_seconds = time.perf_counter() - started
     items = list(
         KpiTemplateItem.objects.filter(template_id=review.template_id).select_related("kpi")
     )
@@ -452,9 +702,11 @@ def _baseline_one(review_pk: int, cycle: Any) -> dict[str, Any]:
         )
     kpi_score = points / kept_weight if kept_weight > 0 else 0.0
     final = None
-    if review.manager_rating is not None:
-        final = float(KPI_WEIGHT) * kpi_score + float(MANAGER_WEIGHT) * (
-            review.manager_rating * RATING_SCALE
+    if review.manager_rating is not None and review.competency_score is not None:
+        final = (
+            float(KPI_WEIGHT) * kpi_score
+            + float(MANAGER_WEIGHT) * (review.manager_rating * RATING_SCALE)
+            + float(COMPETENCY_WEIGHT) * float(review.competency_score)
         )
         final = max(0.0, final + float(review.adjustment))
     names = [band["name"] for band in cycle.grade_bands]
@@ -477,6 +729,8 @@ def _baseline_one(review_pk: int, cycle: Any) -> dict[str, Any]:
     review.scorecard = {"scored_at": timezone.now().isoformat(), "lines": lines}
     review.save()
     return {
+        "competency_seconds": competency_seconds,
+        "competency": review.competency_score,
         "kpi_score": kpi_score,
         "final_score": final,
         "grade": grade,
@@ -485,13 +739,18 @@ def _baseline_one(review_pk: int, cycle: Any) -> dict[str, Any]:
     }
 
 
-def _baseline(cycle: Any, sample: list[int]) -> tuple[float, dict[int, dict[str, Any]]]:
+def _baseline(cycle: Any, sample: list[int]) -> tuple[float, float, dict[int, dict[str, Any]]]:
+    """Returns (seconds of the 360 part, seconds in all, results by review id)."""
     from django.db import transaction
 
     started = time.perf_counter()
     with transaction.atomic():
-        results = {pk: _baseline_one(pk, cycle) for pk in sample}
-    return time.perf_counter() - started, results
+        overall = _campaign_mean(cycle.feedback_campaign)
+        mean_seconds = time.perf_counter() - started
+        results = {pk: _baseline_one(pk, cycle, overall) for pk in sample}
+    elapsed = time.perf_counter() - started
+    competency = mean_seconds + sum(r["competency_seconds"] for r in results.values())
+    return competency, elapsed, results
 
 
 def _check_same(sample_results: dict[int, dict[str, Any]]) -> int:
@@ -503,6 +762,13 @@ def _check_same(sample_results: dict[int, dict[str, Any]]) -> int:
     for pk, expected in sample_results.items():
         review = stored[pk]
         label = f"review {pk} (staff {review.staff_id})"
+        assert review.competency_score is not None, label
+        assert expected["competency"] is not None, label
+        assert abs(float(review.competency_score - expected["competency"])) <= TOLERANCE, (
+            label,
+            review.competency_score,
+            expected["competency"],
+        )
         assert abs(float(review.kpi_score) - expected["kpi_score"]) <= TOLERANCE, (
             label,
             review.kpi_score,
@@ -540,11 +806,12 @@ def run(*, backend: str) -> list[dict]:
 
     launch_times = []
     for run_index in range(RUNS):
-        cycle, elapsed = _launch(admin)
+        cycle, elapsed = _launch(admin, data["questionnaire"])
         launch_times.append(elapsed)
         if run_index < RUNS - 1:
             _drop_cycle(cycle)
     assert Review.objects.filter(cycle=cycle).count() == people
+    feedback = _feedback_given(cycle, admin, data["staff_ids"])
     _reviews_done(cycle, data["kpis"])
 
     sample_ids = list(
@@ -552,37 +819,57 @@ def run(*, backend: str) -> list[dict]:
     )
     step = max(1, len(sample_ids) // SAMPLE)
     sample = sample_ids[::step][:SAMPLE]
-    baseline_times, score_times = [], []
+    baseline_360, baseline_times, competency_times, score_times = [], [], [], []
     for _ in range(RUNS):
-        elapsed, expected = _baseline(cycle, sample)
+        competency_elapsed, elapsed, expected = _baseline(cycle, sample)
+        baseline_360.append(competency_elapsed)
         baseline_times.append(elapsed)
-        score_times.append(_score(cycle))
+        competency_elapsed, elapsed = _score(cycle)
+        competency_times.append(competency_elapsed)
+        score_times.append(elapsed)
         compared = _check_same(expected)
     graded = Counter(Review.objects.filter(cycle=cycle).values_list("grade", flat=True))
     assert "" not in graded, "every review must have a final grade"
     vetoed = Review.objects.filter(cycle=cycle, veto_applied=True).count()
 
+    scale = people / len(sample)
+    extrapolated = f"{len(sample)} people measured, extrapolated x{scale:g}"
+    competency_median = statistics.median(competency_times)
     score_median = statistics.median(score_times)
-    baseline_median = statistics.median(baseline_times) * people / len(sample)
+    baseline_360_median = statistics.median(baseline_360) * scale
+    baseline_median = statistics.median(baseline_times) * scale
     return [
         {
-            "name": f"appraisal cycle launch, {size} people{note}",
+            "name": f"appraisal cycle launch with 360 campaign, {size} people{note}",
             "value": statistics.median(launch_times),
             "unit": "s",
             "runs": RUNS,
             "measurements": data["rows"],
         },
         {
-            "name": f"appraisal full scoring, {size} people, 12 KPIs{note}",
+            "name": f"appraisal 360 competency, {size} people, 6 raters each{note}",
+            "value": competency_median,
+            "unit": "s",
+            "baseline": baseline_360_median,
+            "baseline_name": (
+                f"per-person ORM anonymity + leniency + mean, {extrapolated};"
+                f" same competency on {len(sample)} people"
+            ),
+            "runs": RUNS,
+            **feedback,
+        },
+        {
+            "name": f"appraisal full scoring (360 + 12 KPIs), {size} people{note}",
             "value": score_median,
             "unit": "s",
             "baseline": baseline_median,
             "baseline_name": (
-                f"per-person ORM scoring + review.save(), {len(sample)} people measured, "
-                f"extrapolated x{people / len(sample):g}; same scores on {compared} KPI lines"
+                f"per-person ORM 360 + KPI scoring + review.save(), {extrapolated};"
+                f" same scores on {compared} KPI lines"
             ),
             "runs": RUNS,
             "measurements": data["rows"],
+            "answers": feedback["answers"],
             "vetoed": vetoed,
             "grades": dict(sorted(graded.items())),
         },

@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "opsteam.org",
     "opsteam.performance",
     "opsteam.surveys",
+    "opsteam.training",
     "opsteam.insights",
 ]
 
@@ -294,9 +295,24 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Task modules not named tasks.py (autodiscovery finds only those).
 CELERY_BEAT_SCHEDULE = {
     "seal-audit-trail": {"task": "core.audit_seal", "schedule": 300.0},
     "apply-retention": {"task": "core.apply_retention", "schedule": 24 * 3600.0},
+    "training-session-reminders": {"task": "training.session_reminders", "schedule": 900.0},
+    "training-certificate-renewals": {
+        "task": "training.certificate_renewal_reminders",
+        "schedule": 24 * 3600.0,
+    },
+    "training-assignment-rules": {
+        "task": "training.plan_rules_run",
+        "schedule": 24 * 3600.0,
+        "kwargs": {"lookback_days": 7},
+    },
+    "training-close-expired-attempts": {
+        "task": "training.attempts_close_expired",
+        "schedule": 600.0,
+    },
 }
 
 # API
@@ -351,6 +367,17 @@ SPECTACULAR_SETTINGS = {
         "CampaignStatusEnum": "opsteam.surveys.choices.CampaignStatus",
         "InvitationStatusEnum": "opsteam.surveys.choices.InvitationStatus",
         "RaterRelationshipEnum": "opsteam.surveys.choices.Relationship",
+        "CourseCategoryEnum": "opsteam.training.choices.CourseCategory",
+        "MaterialKindEnum": "opsteam.training.choices.MaterialKind",
+        "PlanStageEnum": "opsteam.training.choices.PlanStage",
+        "AssignmentSourceEnum": "opsteam.training.choices.AssignmentSource",
+        "EnrolmentStatusEnum": "opsteam.training.choices.EnrolmentStatus",
+        "KpiCategoryEnum": "opsteam.performance.choices.KpiCategory",
+        "SkillCategoryEnum": "opsteam.org.choices.SkillCategory",
+        "SurveyQuestionKindEnum": "opsteam.surveys.choices.QuestionKind",
+        "ExamQuestionKindEnum": "opsteam.training.choices.QuestionKind",
+        "ExamKindEnum": "opsteam.training.choices.ExamKind",
+        "LearningKindEnum": "opsteam.training.choices.LearningKind",
     },
     # Served from our own static files (npm swagger-ui-dist), never from a CDN.
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
@@ -380,6 +407,11 @@ OPSTEAM_LOGIN_MAX_FAILURES = env_int("OPSTEAM_LOGIN_MAX_FAILURES", 5)
 OPSTEAM_LOGIN_COOLOFF_SECONDS = env_int("OPSTEAM_LOGIN_COOLOFF_SECONDS", 15 * 60)
 OPSTEAM_IMPORT_MAX_UPLOAD_BYTES = env_int("OPSTEAM_IMPORT_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 OPSTEAM_IMPORT_MAX_INFLATED_BYTES = env_int("OPSTEAM_IMPORT_MAX_INFLATED_BYTES", 200 * 1024 * 1024)
+# Where users reach the site (e.g. https://ops.example.com): absolute links in e-mails and
+# calendar invites; empty leaves them as paths.
+OPSTEAM_SITE_URL = env_str("OPSTEAM_SITE_URL", "")
+# The largest course material file accepted (videos included).
+OPSTEAM_TRAINING_MAX_UPLOAD_BYTES = env_int("OPSTEAM_TRAINING_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
 OPSTEAM_IMPORT_MAX_ZIP_MEMBERS = env_int("OPSTEAM_IMPORT_MAX_ZIP_MEMBERS", 200)
 OPSTEAM_IMPORT_MAX_COMPRESSION_RATIO = env_int("OPSTEAM_IMPORT_MAX_COMPRESSION_RATIO", 100)
 OPSTEAM_IMPORT_BATCH_SIZE = env_int("OPSTEAM_IMPORT_BATCH_SIZE", 2000)

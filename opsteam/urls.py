@@ -13,6 +13,7 @@ api_patterns = [
     path("org/", include("opsteam.org.api.urls")),
     path("performance/", include("opsteam.performance.api.urls")),
     path("surveys/", include("opsteam.surveys.api.urls")),
+    path("training/", include("opsteam.training.api.urls")),
 ]
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("org/", include("opsteam.org.urls")),
     path("performance/", include("opsteam.performance.urls")),
     path("surveys/", include("opsteam.surveys.urls")),
+    path("training/", include("opsteam.training.urls")),
     path("data/", include("opsteam.core.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz/", HealthView.as_view(), name="health"),

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 INDEX = os.environ.get("OPSTEAM_PYPI_URL", "https://pypi.org/pypi").rstrip("/")
 PIN = re.compile(r"^\s*([A-Za-z0-9_.\-]+)(\[[^\]]*\])?\s*==\s*([0-9][^;\s]*)")
-RELEASE = re.compile(r"^\d+(\.\d+)*$")  # final releases only: no a/b/rc/dev/post
+RELEASE = re.compile(r"^\d+(\.\d+)*(\.post\d+)?$")  # final (and post) releases: no a/b/rc/dev
 
 
 def pins() -> dict[str, str]:
@@ -41,7 +41,9 @@ def pins() -> dict[str, str]:
 
 
 def _key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
+    """Release parts as numbers; a post-release (2.9.0.post0) sorts after its release."""
+    release, _, post = version.partition(".post")
+    return (*(int(part) for part in release.split(".")), int(post) if post else -1)
 
 
 def newest_patch(name: str, version: str) -> str:

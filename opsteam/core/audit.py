@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import connection as default_connection
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from opsteam.core.choices import AuditAction, AuditSource
 from opsteam.core.models import AuditEntry
@@ -67,7 +68,7 @@ def _jsonable(value: Any) -> Any:
         return [_jsonable(item) for item in value]
     if isinstance(value, dict):
         return {str(key): _jsonable(item) for key, item in value.items()}
-    if hasattr(value, "name") and hasattr(value, "url"):  # FieldFile
+    if isinstance(value, FieldFile):  # hasattr(value, "url") raises on an empty file field
         return value.name or ""
     return value
 

@@ -901,7 +901,14 @@ def migrate_to_backup_state(connection: BaseDatabaseWrapper, state: dict[str, li
     loader.check_consistent_history(connection)
     targets = _leaves(loader.graph, {node for node in wanted if node in loader.graph.nodes})
     plan = executor.migration_plan(targets)
-    if backwards := [f"{m.app_label}.{m.name}" for m, undo in plan if undo]:
+    # Applied migrations the backup lacks: the plan only undoes those in its targets' apps,
+    # so compare the whole applied set (a newer app built on an older one's migration too).
+    ahead = {
+        f"{app}.{name}"
+        for app, name in set(loader.applied_migrations) - wanted
+        if app in loader.migrated_apps
+    }
+    if backwards := sorted(ahead | {f"{m.app_label}.{m.name}" for m, undo in plan if undo}):
         raise RestoreRefused(
             "The database is at a newer migration state than the backup; --migrate only "
             "migrates forward. Use a new database. Applied here but not in the backup:",

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from itertools import islice
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 
@@ -125,4 +125,45 @@ def update_rows(
                     for obj in objs[start : start + batch_size]
                 ],
             )
+    return len(objs)
+
+
+def update_rows_copied(model: Any, objs: Sequence[Any], fields: Sequence[str]) -> int:
+    """Write ``fields`` of ``objs`` back by primary key in one statement on PostgreSQL: COPY
+    into a temporary table, then one ``UPDATE ... FROM`` (10,000 JSON scorecards or scores in
+    one round trip, where ``update_rows`` runs 10,000 UPDATEs). Elsewhere ``update_rows``.
+
+    Attribute values must be database-ready, as for ``insert_rows`` (JSON columns take Python
+    objects and are serialised here); no ``get_db_prep_save`` per value, which cost more than
+    the COPY for 10,000 scorecards. The temporary table lives until the transaction ends (a
+    savepoint here when the caller has none).
+    """
+    if not objs:
+        return 0
+    if connection.vendor != "postgresql":
+        return update_rows(model, objs, fields)
+    meta = model._meta
+    quote = connection.ops.quote_name
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    columns = [meta.get_field(name) for name in fields]
+    names = [quote(field.column) for field in columns]
+    temporary = quote(f"bulk_{meta.db_table}")
+    converters = _converters(model, fields)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{temporary}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {temporary} ON COMMIT DROP AS"  # noqa: S608 (names from the model)
+            f" SELECT {pk}, {', '.join(names)} FROM {table} WITH NO DATA"
+        )
+        with cursor.cursor.copy(f"COPY {temporary} ({pk}, {', '.join(names)}) FROM STDIN") as copy:
+            for obj in objs:
+                row = [obj.pk, *(getattr(obj, field.attname) for field in columns)]
+                for index, convert in converters:
+                    row[index + 1] = convert(row[index + 1])
+                copy.write_row(row)
+        assignments = ", ".join(f"{name} = s.{name}" for name in names)
+        cursor.execute(
+            f"UPDATE {table} AS r SET {assignments} FROM {temporary} s"  # noqa: S608 (names from the model)
+            f" WHERE r.{pk} = s.{pk}"
+        )
     return len(objs)

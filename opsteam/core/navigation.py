@@ -81,6 +81,22 @@ AREAS: tuple[NavArea, ...] = (
         ),
     ),
     NavArea(
+        _("Training"),
+        "training",
+        (
+            NavItem(_("My learning"), "training:my_learning", "training.Course"),
+            NavItem(_("Course catalogue"), "training:course_list", "training.Course"),
+            NavItem(_("Sessions"), "training:session_list", "training.Session"),
+            NavItem(_("Self-learning"), "training:selflearning_list", "training.SelfLearning"),
+            NavItem(_("Certificates"), "training:certificate_list", "training.Certificate"),
+            NavItem(_("My team's learning"), "training:team", "training.Enrolment", "list"),
+            NavItem(_("Training plans"), "training:plan_list", "training.TrainingPlan"),
+            NavItem(_("Exams"), "training:exam_list", "training.Exam"),
+            NavItem(_("Grading"), "training:grading_queue", "training.Exam", "grade"),
+            NavItem(_("Training overview"), "training:overview", "training.Course", "report"),
+        ),
+    ),
+    NavArea(
         _("Data"),
         "data",
         (

@@ -76,6 +76,10 @@ STAFF_READ = {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: SUBTREE, OPERATOR: SEL
 OWN_ONLY = {ADMIN: SELF, HR: SELF, AUDITOR: SELF, MANAGER: SELF, OPERATOR: SELF}
 # Coaching records (1:1s, improvement plans): like personal data, without org-wide auditors.
 COACHING_READ = {ADMIN: ALL, HR: ALL, MANAGER: SUBTREE, OPERATOR: SELF, AUDITOR: SELF}
+# Lists and exports of people's rows (operators see only their own through "view").
+STAFF_EXPORT = {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: SUBTREE}
+# Writes a manager makes for their team (assign training, approve, observe), HR for everyone.
+TEAM_WRITE = {ADMIN: ALL, HR: ALL, MANAGER: SUBTREE}
 
 RULES: dict[str, Rule] = {
     "core.auditentry": Rule(actions={"view": READERS, "export": READERS}),
@@ -289,6 +293,98 @@ RULES: dict[str, Rule] = {
         self_path="rater__user",
     ),
     "surveys.answer": Rule(actions={}),
+    # A person's recorded skill levels: personal, raised by training, read by careers.
+    "org.staffskill": Rule(
+        actions={"view": STAFF_READ, "change": EDITORS, "export": STAFF_EXPORT},
+        unit_path="staff__unit",
+        self_path="staff__user",
+    ),
+    # Training catalogue and plans: everyone browses them, HR and administrators maintain them.
+    # The effectiveness report pools trainees' results: HR, administrators and auditors.
+    "training.course": _reference_data(report=READERS),
+    "training.courseskill": _reference_data(),
+    "training.material": _reference_data(),
+    "training.trainingplan": _reference_data(),
+    "training.plancourse": _reference_data(),
+    "training.assignmentrule": _reference_data(view=READERS, export=READERS),
+    "training.behaviouritem": _reference_data(),
+    # The question bank holds the answers: only those who set and grade exams read it.
+    "training.question": _reference_data(view=READERS, export=READERS),
+    "training.questionoption": _reference_data(view=READERS, export=READERS),
+    "training.rubriccriterion": _reference_data(view=READERS, export=READERS),
+    "training.exam": _reference_data(grade=EDITORS),
+    "training.session": _reference_data(check_in=EDITORS),
+    # A person's learning: themself, their managers' subtree, HR; managers assign to their team.
+    "training.planassignment": Rule(
+        actions={
+            "view": STAFF_READ,
+            "add": TEAM_WRITE,
+            "change": TEAM_WRITE,
+            "export": STAFF_EXPORT,
+        },
+        unit_path="staff__unit",
+        self_path="staff__user",
+    ),
+    "training.enrolment": Rule(
+        actions={
+            "view": STAFF_READ,
+            "list": STAFF_EXPORT,
+            "add": TEAM_WRITE,
+            "enrol_self": OWN_ONLY,
+            "learn": OWN_ONLY,
+            "change": TEAM_WRITE,
+            "export": STAFF_EXPORT,
+            "import": EDITORS,
+        },
+        unit_path="staff__unit",
+        self_path="staff__user",
+    ),
+    "training.registration": Rule(
+        actions={
+            "view": STAFF_READ,
+            "approve": TEAM_WRITE,
+            "cancel": {**TEAM_WRITE, OPERATOR: SELF, AUDITOR: SELF},
+            "export": STAFF_EXPORT,
+            "import": EDITORS,  # attendance (imports_attendance.py)
+        },
+        unit_path="enrolment__staff__unit",
+        self_path="enrolment__staff__user",
+    ),
+    "training.attempt": Rule(
+        actions={"view": STAFF_READ, "take": OWN_ONLY, "export": STAFF_EXPORT},
+        unit_path="enrolment__staff__unit",
+        self_path="enrolment__staff__user",
+    ),
+    "training.attemptanswer": Rule(
+        actions={"view": STAFF_READ},
+        unit_path="attempt__enrolment__staff__unit",
+        self_path="attempt__enrolment__staff__user",
+    ),
+    "training.behaviourcheck": Rule(
+        actions={"view": COACHING_READ, "observe": TEAM_WRITE},
+        unit_path="enrolment__staff__unit",
+        self_path="enrolment__staff__user",
+    ),
+    "training.selflearning": Rule(
+        actions={
+            "view": STAFF_READ,
+            "add": OWN_ONLY,
+            "approve": TEAM_WRITE,
+            "export": STAFF_EXPORT,
+        },
+        unit_path="staff__unit",
+        self_path="staff__user",
+    ),
+    "training.certificate": Rule(
+        actions={
+            "view": STAFF_READ,
+            "add": {**OWN_ONLY, ADMIN: ALL, HR: ALL},
+            "change": EDITORS,
+            "export": STAFF_EXPORT,
+        },
+        unit_path="staff__unit",
+        self_path="staff__user",
+    ),
 }
 
 
@@ -463,6 +559,36 @@ def require(user: Any, action: str, target: Model | type[Model]) -> None:
     if can(user, action, target):
         return
     if action == "view" or not can(user, "view", target):
+        raise NotVisible()
+    raise PolicyDenied()
+
+
+def can_for_person(user: Any, action: str, model: type[Model], staff: Any) -> bool:
+    """Whether ``user`` may ``action`` a new ``model`` row concerning ``staff`` (not yet saved).
+
+    Decided on the person's unit and login only: naming oneself on the row must not widen it.
+    """
+    allowed = rule_for(model).actions.get(action, {})
+    for role, paths in user_roles(user).items():
+        scope = allowed.get(role)
+        if scope is ALL:
+            return True
+        if scope is SELF and staff.user_id is not None and staff.user_id == user.pk:
+            return True
+        if scope is SUBTREE and (
+            (staff.user_id is not None and staff.user_id == user.pk)
+            or any(staff.unit.path.startswith(path) for path in paths)
+        ):
+            return True
+    return False
+
+
+def require_for_person(user: Any, action: str, model: type[Model], staff: Any) -> None:
+    """Raise unless ``user`` may ``action`` a new ``model`` row concerning ``staff``:
+    ``NotVisible`` when the person is outside what the user sees, else ``PolicyDenied``."""
+    if can_for_person(user, action, model, staff):
+        return
+    if not can(user, "view", staff):
         raise NotVisible()
     raise PolicyDenied()
 

@@ -36,6 +36,46 @@ class PolicyMixin:
             raise PermissionDenied(str(exc)) from exc
 
 
+class ObjectPostView(PolicyMixin, View):
+    """A POST action on one row: 404 outside the user's view scope, 403 without ``permission``,
+    then the optional form and ``perform`` (a service call). Form errors and the service's
+    refusals come back as messages on the page the user returns to; nothing is written."""
+
+    model: ClassVar[Any]
+    permission: ClassVar[str] = "view"
+    form_class: ClassVar[Any] = None
+
+    def get_queryset(self):
+        return self.model.objects.all()
+
+    def post(self, request, pk):
+        obj = policy.scoped_get(self.get_queryset(), request.user, pk=pk)
+        policy.require(request.user, self.permission, obj)
+        form = self.form_class(request.POST, request.FILES) if self.form_class else None
+        if form is not None and not form.is_valid():
+            for field, errors in form.errors.items():
+                label = form.fields[field].label if field in form.fields else ""
+                text = " ".join(errors)
+                messages.error(request, f"{label}: {text}" if label else text)
+            return redirect(self.redirect_url(obj))
+        try:
+            message = self.perform(obj, form.cleaned_data if form else {})
+        except OpsTeamError as exc:
+            if isinstance(exc, NotVisible | PolicyDenied):
+                raise
+            messages.error(request, exc.message)
+        else:
+            if message:
+                messages.success(request, message)
+        return redirect(self.redirect_url(obj))
+
+    def redirect_url(self, obj: Any) -> str:
+        return obj.get_absolute_url()
+
+    def perform(self, obj: Any, data: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+
 class ScopedListView(PolicyMixin, ListView):
     """A list page: policy-scoped queryset, the app's FilterSet, sorting, pagination,
     htmx partial rendering, and xlsx/csv export of the same columns with filters applied."""

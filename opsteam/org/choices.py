@@ -45,6 +45,12 @@ class SkillCategory(models.TextChoices):
     GENERAL = "general", _("General ability")
 
 
+class SkillSource(models.TextChoices):
+    COURSE = "course", _("Passed a course")
+    ASSESSMENT = "assessment", _("Assessed")
+    IMPORT = "import", _("Imported")
+
+
 class RelationKind(models.TextChoices):
     POSITION = "position", _("Position")
     UNIT = "unit", _("Department or team")

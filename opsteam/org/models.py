@@ -19,6 +19,7 @@ from opsteam.org.choices import (
     RaciRole,
     RelationKind,
     SkillCategory,
+    SkillSource,
     StaffStatus,
     UnitKind,
 )
@@ -250,6 +251,40 @@ class Staff(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("org:staff_detail", args=[self.pk])
+
+
+class StaffSkill(models.Model):
+    """A person's recorded level (1 to 5) in a skill, and where it came from.
+
+    Training raises it when a course is passed; careers reads it for skill gaps and eligibility.
+    Levels only go up through training; assessments may set any level (each change audited).
+    """
+
+    staff = models.ForeignKey(
+        Staff, verbose_name=_("staff member"), on_delete=models.CASCADE, related_name="skills"
+    )
+    skill = models.ForeignKey(
+        Skill, verbose_name=_("skill"), on_delete=models.PROTECT, related_name="holders"
+    )
+    level = models.PositiveSmallIntegerField(
+        _("level"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    source = models.CharField(_("source"), max_length=20, choices=SkillSource.choices)
+    source_ref = models.CharField(_("evidence"), max_length=60, blank=True)
+    recorded_on = models.DateField(_("recorded on"))
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("skill level")
+        verbose_name_plural = _("skill levels")
+        ordering = ["staff", "skill__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["staff", "skill"], name="org_staffskill_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff} · {self.skill}: {self.level}"
 
 
 class Compensation(models.Model):

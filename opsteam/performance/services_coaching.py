@@ -103,18 +103,8 @@ def one_on_one_create(
 
 
 def _may_add_for(actor: Any, model: type, staff: Staff) -> bool:
-    """Whether the actor's "add" scope on ``model`` covers ``staff`` (all, or their subtree).
-
-    Decided on the person's unit only: naming oneself as the manager must not widen it.
-    """
-    allowed = policy.rule_for(model).actions["add"]
-    for role, paths in policy.user_roles(actor).items():
-        scope = allowed.get(role)
-        if scope is policy.ALL:
-            return True
-        if scope is policy.SUBTREE and any(staff.unit.path.startswith(p) for p in paths):
-            return True
-    return False
+    """Whether the actor's "add" scope on ``model`` covers ``staff`` (all, or their subtree)."""
+    return policy.can_for_person(actor, "add", model, staff)
 
 
 @transaction.atomic

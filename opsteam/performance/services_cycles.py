@@ -7,7 +7,6 @@ scoring are set-based: a 10,000-person cycle is a handful of statements, not 10,
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import types
 from decimal import ROUND_HALF_UP, Decimal
@@ -189,7 +188,7 @@ def competency_from_feedback(cycle: ReviewCycle) -> int:
     for review in reviews:
         value = scores.get(review.staff_id)
         review.competency_score = None if value is None else _decimal(value * RATING_SCALE)
-    bulk.update_rows(Review, reviews, ("competency_score",))
+    bulk.update_rows_copied(Review, reviews, ("competency_score",))
     return sum(review.competency_score is not None for review in reviews)
 
 
@@ -646,7 +645,8 @@ def score_cycle(cycle: ReviewCycle) -> int:
                 review.grade, review.grade_source = "", ""
         review.coefficient = _decimal(bands.coefficient(review.grade)) if review.grade else None
         review.scorecard = scorecards[row]
-    _update_reviews(
+    bulk.update_rows_copied(
+        Review,
         reviews,
         (
             "kpi_score",
@@ -763,39 +763,6 @@ def _scorecard_json(
         ]
         cards.append({"scored_at": scored_at, "lines": lines})
     return cards
-
-
-def _update_reviews(reviews: list[Review], fields: tuple[str, ...]) -> None:
-    """Write the scored fields back. PostgreSQL: COPY into a temporary table and one
-    UPDATE ... FROM (10,000 JSON scorecards in one statement); elsewhere ``bulk.update_rows``."""
-    if connection.vendor != "postgresql":
-        bulk.update_rows(Review, reviews, fields)
-        return
-    meta = Review._meta
-    quote = connection.ops.quote_name
-    table, pk = quote(meta.db_table), quote(meta.pk.column)
-    columns = [meta.get_field(name) for name in fields]
-    names = [quote(field.column) for field in columns]
-    json_fields = {i for i, field in enumerate(columns) if field.get_internal_type() == "JSONField"}
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS pg_temp.scored_reviews")
-        cursor.execute(
-            "CREATE TEMPORARY TABLE scored_reviews ON COMMIT DROP AS"  # noqa: S608 (names from the model)
-            f" SELECT {pk}, {', '.join(names)} FROM {table} WITH NO DATA"
-        )
-        with cursor.cursor.copy(
-            f"COPY scored_reviews ({pk}, {', '.join(names)}) FROM STDIN"
-        ) as copy:
-            for review in reviews:
-                row = [getattr(review, field.attname) for field in columns]
-                for index in json_fields:
-                    row[index] = json.dumps(row[index], ensure_ascii=False)
-                copy.write_row([review.pk, *row])
-        assignments = ", ".join(f"{name} = s.{name}" for name in names)
-        cursor.execute(
-            f"UPDATE {table} AS r SET {assignments} FROM scored_reviews s"  # noqa: S608 (names from the model)
-            f" WHERE r.{pk} = s.{pk}"
-        )
 
 
 def _review_for_update(review: Review) -> Review:

@@ -9,6 +9,13 @@ class QuestionKind(models.TextChoices):
     COMMENT = "comment", _("Comment (free text)")
 
 
+class CampaignPurpose(models.TextChoices):
+    """What a campaign measures: people (360 feedback) or a training session (reaction)."""
+
+    FEEDBACK_360 = "feedback_360", _("360 feedback")
+    TRAINING_REACTION = "training_reaction", _("Training reaction survey")
+
+
 class CampaignStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     OPEN = "open", _("Open")
@@ -26,11 +33,17 @@ class Relationship(models.TextChoices):
     DIRECT_REPORT = "direct_report", _("Direct report")
     INTERNAL_CUSTOMER = "internal_customer", _("Internal customer")
     EXTERNAL_CUSTOMER = "external_customer", _("External customer")
+    # A trainee answering a training session's reaction survey (anonymous, like peers).
+    PARTICIPANT = "participant", _("Training participant")
 
 
 NAMED_RELATIONSHIPS = frozenset({Relationship.SELF, Relationship.MANAGER})
+# Raters a reviewee or manager may propose in a 360 campaign (participants are invited by the
+# training app from the attendance list, never proposed).
 NOMINATABLE_RELATIONSHIPS = [
-    choice for choice in Relationship.choices if choice[0] not in NAMED_RELATIONSHIPS
+    choice
+    for choice in Relationship.choices
+    if choice[0] not in NAMED_RELATIONSHIPS and choice[0] != Relationship.PARTICIPANT
 ]
 
 

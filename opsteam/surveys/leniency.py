@@ -50,8 +50,11 @@ def normalise_leniency(
     overall = float(ratings.mean())
     ids, inverse, counts = np.unique(raters, return_inverse=True, return_counts=True)
     means = np.bincount(inverse, weights=ratings) / counts
-    pairs = np.unique(np.stack([inverse, subjects], axis=1), axis=0)
-    subject_counts = np.bincount(pairs[:, 0], minlength=ids.size)
+    # Distinct (rater, subject) pairs as one int64 key (below len(ratings)**2): a 1-D sort,
+    # not np.unique(axis=0) over row pairs, which took 0.6 s for a 10,000-person 360.
+    subject_ids, subject_index = np.unique(subjects, return_inverse=True)
+    pairs = np.unique(inverse.astype(np.int64) * subject_ids.size + subject_index)
+    subject_counts = np.bincount(pairs // subject_ids.size, minlength=ids.size)
     qualifies = subject_counts >= min_subjects
     adjustment = np.where(qualifies, overall - means, 0.0)[inverse]
     return LeniencyResult(

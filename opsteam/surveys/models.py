@@ -18,6 +18,7 @@ from opsteam.core.models import BilingualNameMixin, TimeStampedModel, localized
 from opsteam.surveys.anonymity import MINIMUM_THRESHOLD
 from opsteam.surveys.choices import (
     NAMED_RELATIONSHIPS,
+    CampaignPurpose,
     CampaignStatus,
     InvitationStatus,
     QuestionKind,
@@ -147,6 +148,13 @@ class Campaign(BilingualNameMixin, TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=20, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
     )
+    purpose = models.CharField(
+        _("purpose"),
+        max_length=30,
+        choices=CampaignPurpose.choices,
+        default=CampaignPurpose.FEEDBACK_360,
+        editable=False,
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -164,9 +172,16 @@ class Campaign(BilingualNameMixin, TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("surveys:campaign_detail", args=[self.pk])
 
+    @property
+    def is_360(self) -> bool:
+        return self.purpose == CampaignPurpose.FEEDBACK_360
+
 
 class Subject(TimeStampedModel):
-    """A person reviewed in a campaign."""
+    """What a campaign asks about: a person reviewed (360 feedback, ``staff``) or something
+    that is not a person, such as a training session (``topic``; ``staff`` empty). Subjects
+    without a person are visible only to roles that see every unit (HR, administrators,
+    auditors): the policy reaches units through ``staff``."""
 
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="subjects"
@@ -174,8 +189,16 @@ class Subject(TimeStampedModel):
     staff = models.ForeignKey(
         "org.Staff",
         verbose_name=_("person reviewed"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="survey_subjects",
+    )
+    topic = models.CharField(
+        _("topic"),
+        max_length=300,
+        blank=True,
+        help_text=_("What is rated when it is not a person, e.g. a training session."),
     )
 
     class Meta:
@@ -183,11 +206,20 @@ class Subject(TimeStampedModel):
         verbose_name_plural = _("people reviewed")
         ordering = ["campaign", "staff__employee_no"]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "staff"], name="surveys_subject_once")
+            models.UniqueConstraint(fields=["campaign", "staff"], name="surveys_subject_once"),
+            models.CheckConstraint(
+                condition=models.Q(staff__isnull=False) | ~models.Q(topic=""),
+                name="surveys_subject_staff_or_topic",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.staff} · {self.campaign}"
+        return f"{self.label} · {self.campaign}"
+
+    @property
+    def label(self) -> str:
+        """The person reviewed, or the topic for subjects that are not people."""
+        return str(self.staff) if self.staff_id else self.topic
 
     def get_absolute_url(self) -> str:
         return reverse("surveys:subject_detail", args=[self.pk])
@@ -259,7 +291,7 @@ class Invitation(TimeStampedModel):
         indexes = [models.Index(fields=["rater", "status"], name="surveys_invitation_load_idx")]
 
     def __str__(self) -> str:
-        return f"{self.rater_label} → {self.subject.staff}"
+        return f"{self.rater_label} → {self.subject.label}"
 
     @property
     def rater_label(self) -> str:

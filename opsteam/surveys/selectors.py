@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -190,7 +192,15 @@ def _figures(
         )
         item.pop("question_id")
         competencies.append(item)
-    every = [value for values in by_question.values() for value in values]
+    # The overall mean stays on one scale: questions on another (a 0-10 "would recommend" in a
+    # training reaction survey) have their own figure but are left out of it.
+    primary = (questions[0].scale_min, questions[0].scale_max) if questions else None
+    every = [
+        value
+        for question in questions
+        if (question.scale_min, question.scale_max) == primary
+        for value in by_question.get(question.pk, [])
+    ]
     overall = _figure(None, every, adjustments)
     overall.pop("question_id")
     return {
@@ -231,75 +241,159 @@ def _submitted_counts(where: Q) -> dict[int, dict[str, int]]:
     return counts
 
 
-def _campaign_ratings(campaign: Campaign) -> tuple[list[tuple], dict[tuple[int, int], float]]:
-    """Every submitted rating of the campaign and its leniency-normalised value.
+def _rows(queryset: QuerySet) -> list[tuple]:
+    """The rows of a ``values_list`` queryset through a plain cursor: the ORM builds the SQL,
+    nothing is done per row (330,000 ratings of a 10,000-person 360 in a fraction of a second)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
-    The leniency of a rater is measured over all the people they rated. Self-assessments are
-    kept raw (they measure self-perception, not leniency). Rows are (invitation id, rater id,
-    subject id, relationship, question id, rating); the mapping is (invitation, question) ->
-    normalised rating.
+
+@dataclass(frozen=True)
+class CampaignRatings:
+    """Every submitted rating of one campaign as parallel arrays, one entry per rating.
+
+    ``relationship`` indexes ``RELATIONSHIP_ORDER``. ``normalised`` is the leniency-normalised
+    rating (``leniency.normalise_leniency``: a rater's leniency is measured over every person
+    they rated); self-assessments stay raw (they measure self-perception, not leniency).
+    ``released`` says whether the anonymity rule releases the rating's group for its subject
+    (named groups with answers, anonymous groups at the threshold; self included here, callers
+    that must leave it out do so).
     """
-    ratings = list(
-        Answer.objects.filter(
-            invitation__subject__campaign=campaign,
-            invitation__status=InvitationStatus.SUBMITTED,
-            rating__isnull=False,
+
+    subject: np.ndarray
+    relationship: np.ndarray
+    question: np.ndarray
+    raw: np.ndarray
+    normalised: np.ndarray
+    released: np.ndarray
+
+
+def _released_groups(counts: np.ndarray, threshold: int) -> np.ndarray:
+    """(subjects, relationships) boolean: which groups ``anonymity.decide_release`` releases,
+    given the submitted answer sets per subject and group. The rule is asked once per distinct
+    pattern of counts (a few dozen for 10,000 people), never re-implemented here."""
+    if not counts.size:
+        return np.zeros(counts.shape, dtype=bool)
+    patterns, pattern_of = np.unique(counts, axis=0, return_inverse=True)
+    masks = np.zeros(patterns.shape, dtype=bool)
+    for row, pattern in enumerate(patterns.tolist()):
+        release = anonymity.decide_release(
+            [
+                anonymity.GroupCount(rel, n, named=rel in NAMED_RELATIONSHIPS)
+                for rel, n in zip(RELATIONSHIP_ORDER, pattern, strict=True)
+                if n
+            ],
+            threshold=threshold,
         )
-        .values_list(
-            "invitation_id",
-            "invitation__rater_id",
-            "invitation__subject_id",
-            "invitation__relationship",
-            "question_id",
-            "rating",
-        )
-        .order_by()
+        masks[row] = [rel in release.released for rel in RELATIONSHIP_ORDER]
+    return masks[pattern_of.reshape(-1)]
+
+
+def _campaign_ratings(campaign: Campaign) -> CampaignRatings:
+    """Every submitted rating of ``campaign`` with its normalised value and release (two
+    queries, set-based). Withheld groups are in it (leniency is measured over them too): only
+    this module's readers use it, and they filter on ``released``. No rater identity leaves."""
+    invitations = _rows(
+        Invitation.objects.filter(subject__campaign=campaign, status=InvitationStatus.SUBMITTED)
+        .values_list("pk", "rater_id", "subject_id", "relationship")
+        .order_by("pk")
     )
-    others = [r for r in ratings if r[3] != Relationship.SELF]
-    result = leniency.normalise_leniency(
-        np.array([r[1] if r[1] is not None else -r[0] for r in others], dtype=np.int64),
-        np.array([r[2] for r in others], dtype=np.int64),
-        np.array([r[5] for r in others], dtype=float),
+    answers = np.array(
+        _rows(
+            Answer.objects.filter(
+                invitation__subject__campaign=campaign,
+                invitation__status=InvitationStatus.SUBMITTED,
+                rating__isnull=False,
+            )
+            .values_list("invitation_id", "question_id", "rating")
+            .order_by()
+        ),
+        dtype=np.int64,
+    ).reshape(-1, 3)
+    codes = {rel: index for index, rel in enumerate(RELATIONSHIP_ORDER)}
+    invitation_ids = np.array([row[0] for row in invitations], dtype=np.int64)
+    # External customers have no staff record: each of their invitations is its own rater.
+    invitation_raters = np.array(
+        [-row[0] if row[1] is None else row[1] for row in invitations], dtype=np.int64
+    )
+    invitation_subjects = np.array([row[2] for row in invitations], dtype=np.int64)
+    invitation_groups = np.array([codes[row[3]] for row in invitations], dtype=np.int64)
+
+    # Submitted answer sets per subject and group decide what is released.
+    subject_ids, subject_of = np.unique(invitation_subjects, return_inverse=True)
+    counts = np.bincount(
+        subject_of * len(RELATIONSHIP_ORDER) + invitation_groups,
+        minlength=subject_ids.size * len(RELATIONSHIP_ORDER),
+    ).reshape(subject_ids.size, len(RELATIONSHIP_ORDER))
+    released_groups = _released_groups(counts, campaign.anonymity_threshold)
+
+    position = np.searchsorted(invitation_ids, answers[:, 0]).clip(
+        max=max(0, invitation_ids.size - 1)
+    )
+    # An answer whose invitation was submitted between the two queries waits for the next read.
+    known = invitation_ids[position] == answers[:, 0] if invitation_ids.size else position < 0
+    position, answers = position[known], answers[known]
+    relationship = invitation_groups[position]
+    raw = answers[:, 2].astype(float)
+    others = relationship != codes[Relationship.SELF]
+    normalised = raw.copy()
+    normalised[others] = leniency.normalise_leniency(
+        invitation_raters[position][others],
+        invitation_subjects[position][others],
+        raw[others],
         min_subjects=settings.OPSTEAM_SURVEY_NORMALISE_MIN_SUBJECTS,
+    ).normalised
+    return CampaignRatings(
+        subject=invitation_subjects[position],
+        relationship=relationship,
+        question=answers[:, 1],
+        raw=raw,
+        normalised=normalised,
+        released=released_groups[subject_of[position], relationship],
     )
-    normalised = {(r[0], r[4]): float(v) for r, v in zip(others, result.normalised, strict=True)}
-    return ratings, normalised
+
+
+def _released_by_subject(campaign: Campaign) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(subject ids, question ids, normalised ratings) of the released ratings that count
+    towards results: the manager's and the released anonymous groups'; never self."""
+    ratings = _campaign_ratings(campaign)
+    keep = ratings.released & (ratings.relationship != RELATIONSHIP_ORDER.index(Relationship.SELF))
+    return ratings.subject[keep], ratings.question[keep], ratings.normalised[keep]
 
 
 def released_ratings(campaign: Campaign) -> dict[int, list[tuple[int, float]]]:
     """Per reviewed person (staff id): (question id, leniency-normalised rating) of the manager
     and of every anonymous group the anonymity rule releases for them. Self-ratings and withheld
     groups never appear, so nothing built on this can reveal a withheld group."""
-    subjects = dict(campaign.subjects.values_list("pk", "staff_id"))
-    counts = _submitted_counts(Q(subject__campaign=campaign))
-    ratings, normalised = _campaign_ratings(campaign)
-    released: dict[int, frozenset[str]] = {}
-    for subject_id, group_counts in counts.items():
-        release = anonymity.decide_release(
-            [
-                anonymity.GroupCount(rel, n, named=rel in NAMED_RELATIONSHIPS)
-                for rel, n in group_counts.items()
-            ],
-            threshold=campaign.anonymity_threshold,
-        )
-        released[subject_id] = release.released
+    staff = dict(campaign.subjects.values_list("pk", "staff_id"))
+    subjects, questions, values = _released_by_subject(campaign)
+    order = np.argsort(subjects, kind="stable")
+    ids, starts = np.unique(subjects[order], return_index=True)
+    questions, values = questions[order].tolist(), values[order].tolist()
+    bounds = [*starts.tolist(), len(questions)]
     result: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    for invitation_id, _rater, subject_id, relationship, question_id, rating in ratings:
-        if relationship == Relationship.SELF or relationship not in released.get(subject_id, ()):
-            continue
-        value = normalised.get((invitation_id, question_id), float(rating))
-        result[subjects[subject_id]].append((question_id, value))
-    return result
+    for index, subject_id in enumerate(ids.tolist()):
+        start, end = bounds[index], bounds[index + 1]
+        result[staff[subject_id]].extend(zip(questions[start:end], values[start:end], strict=True))
+    return dict(result)
 
 
 def competency_scores(campaign: Campaign) -> dict[int, float]:
     """Each reviewed person's competency result on the rating scale, by staff id: the mean of
     their released ratings (``released_ratings``). People with nothing released are absent."""
-    return {
-        staff_id: sum(value for _q, value in values) / len(values)
-        for staff_id, values in released_ratings(campaign).items()
-        if values
-    }
+    staff = dict(campaign.subjects.values_list("pk", "staff_id"))
+    subjects, _questions, values = _released_by_subject(campaign)
+    ids, subject_of = np.unique(subjects, return_inverse=True)
+    sums = np.bincount(subject_of, weights=values, minlength=ids.size)
+    counts = np.bincount(subject_of, minlength=ids.size)
+    totals: dict[int, list[float]] = {}
+    for subject_id, total, count in zip(ids.tolist(), sums.tolist(), counts.tolist(), strict=True):
+        entry = totals.setdefault(staff[subject_id], [0.0, 0])
+        entry[0] += total
+        entry[1] += count
+    return {staff_id: total / count for staff_id, (total, count) in totals.items()}
 
 
 def competency_heatmap(
@@ -355,14 +449,18 @@ def _results_for(
     question_text = {q.pk: q.display_text for q in questions}
     subject_ids = [s.pk for s in subjects]
     counts = _submitted_counts(Q(subject_id__in=subject_ids))
-    ratings, normalised = _campaign_ratings(campaign)
-    wanted = set(subject_ids)
+    ratings = _campaign_ratings(campaign)
+    wanted = np.isin(ratings.subject, subject_ids)
     grouped: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for r in ratings:
-        if r[2] in wanted:
-            grouped[r[2]][r[3]].append(
-                (r[4], float(r[5]), normalised.get((r[0], r[4]), float(r[5])))
-            )
+    for subject_id, relationship, question_id, raw, normalised in zip(
+        ratings.subject[wanted].tolist(),
+        ratings.relationship[wanted].tolist(),
+        ratings.question[wanted].tolist(),
+        ratings.raw[wanted].tolist(),
+        ratings.normalised[wanted].tolist(),
+        strict=True,
+    ):
+        grouped[subject_id][RELATIONSHIP_ORDER[relationship]].append((question_id, raw, normalised))
     comments: dict[int, list[tuple[str, int, str, str]]] = defaultdict(list)
     for answer_id, subject_id, relationship, question_id, text in (
         Answer.objects.filter(
@@ -508,7 +606,10 @@ def campaign_export_rows(*, campaign: Campaign, viewer: Any) -> tuple[list[str],
         header += [_("Raw mean"), _("Leniency adjustment")]
     rows: list[list] = []
     for subject, result in campaign_results(campaign=campaign, viewer=viewer):
-        person = [subject.staff.employee_no, str(subject.staff), str(subject.staff.unit)]
+        if subject.staff_id:
+            person = [subject.staff.employee_no, str(subject.staff), str(subject.staff.unit)]
+        else:
+            person = ["", subject.topic, ""]
         blocks = [(g["label"], g) for g in result["groups"]]
         blocks.append((_("Overall (anonymous groups)"), result["overall"]))
         for label, block in blocks:
@@ -548,7 +649,8 @@ def response_rates(*, campaign: Campaign, user: Any) -> dict[str, Any]:
         teams.append(
             {
                 "unit_id": row["staff__unit_id"],
-                "unit": localized(unit, "name"),
+                # subjects that are not people (a training session) have no team
+                "unit": localized(unit, "name") if row["staff__unit_id"] else "—",
                 "subjects": row["subjects"],
                 "invited": row["invited"],
                 "submitted": row["submitted"],
@@ -572,3 +674,116 @@ class _UnitName:
 
 def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 3) if whole else None
+
+
+# One anonymous rater group pooled over subjects (training reaction surveys)
+
+
+@dataclass(frozen=True)
+class GroupAnswers:
+    """The answers of one anonymous rater group pooled over one or more subjects.
+
+    ``responses`` (submitted answer sets) and ``threshold`` are always given, so a page can say
+    "2 of the 3 answers needed". Everything else is empty unless ``released``: ``rows`` is one
+    {competency code: rating} per response in a keyed shuffled order (not submission order),
+    ``comments`` likewise ({"question", "text"}). No rater identity appears either way.
+    """
+
+    relationship: str
+    responses: int
+    threshold: int
+    released: bool
+    reason: str = ""
+    rows: list[dict[str, int]] = field(default_factory=list)
+    comments: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def needed(self) -> int:
+        return max(0, self.threshold - self.responses)
+
+
+def group_answers(*, subject_ids: list[int], relationship: str, threshold: int) -> GroupAnswers:
+    """Pool the submitted answers of the anonymous group ``relationship`` over ``subject_ids``
+    (e.g. the sessions of one course) and release them only when the pooled group reaches the
+    threshold: ``anonymity.decide_release``, the rule every survey result goes through.
+
+    Named groups (self, manager) are refused: this reader is for anonymous groups. Three
+    queries at most, whatever the number of subjects and answers.
+    """
+    if relationship in NAMED_RELATIONSHIPS:
+        raise ValueError(f"{relationship}: a named group is not pooled anonymously")
+    subject_ids = sorted(set(subject_ids))
+    responses = (
+        Invitation.objects.filter(
+            subject_id__in=subject_ids,
+            relationship=relationship,
+            status=InvitationStatus.SUBMITTED,
+        ).count()
+        if subject_ids
+        else 0
+    )
+    release = anonymity.decide_release(
+        [anonymity.GroupCount(relationship, responses)], threshold=threshold
+    )
+    if relationship not in release.released:
+        return GroupAnswers(
+            relationship=relationship,
+            responses=responses,
+            threshold=release.threshold,
+            released=False,
+            reason=release.reasons.get(relationship, "no answers yet"),
+        )
+    scope = f"group:{relationship}:{','.join(map(str, subject_ids))}"
+    by_invitation: dict[int, dict[str, int]] = defaultdict(dict)
+    for invitation_id, competency, rating in (
+        Answer.objects.filter(
+            invitation__subject_id__in=subject_ids,
+            invitation__relationship=relationship,
+            invitation__status=InvitationStatus.SUBMITTED,
+            rating__isnull=False,
+        )
+        .values_list("invitation_id", "question__competency", "rating")
+        .order_by()
+    ):
+        by_invitation[invitation_id][competency] = rating
+    rows = [
+        by_invitation[key]
+        for key in sorted(by_invitation, key=lambda pk: _group_key(scope, "row", pk))
+    ]
+    comments = sorted(
+        (
+            (_group_key(scope, "comment", answer_id), text_zh, text_en, text)
+            for answer_id, text_zh, text_en, text in Answer.objects.filter(
+                invitation__subject_id__in=subject_ids,
+                invitation__relationship=relationship,
+                invitation__status=InvitationStatus.SUBMITTED,
+                question__kind=QuestionKind.COMMENT,
+            )
+            .exclude(comment="")
+            .values_list("id", "question__text", "question__text_en", "comment")
+            .order_by()
+        )
+    )
+    return GroupAnswers(
+        relationship=relationship,
+        responses=responses,
+        threshold=release.threshold,
+        released=True,
+        rows=rows,
+        comments=[
+            {"question": localized(_QuestionText(zh, en), "text"), "text": text}
+            for _key, zh, en, text in comments
+        ],
+    )
+
+
+def _group_key(scope: str, kind: str, pk: int) -> str:
+    """A stable order unrelated to submission order (keyed, so not guessable either)."""
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"survey-{kind}:{scope}:{pk}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+class _QuestionText:
+    def __init__(self, text: str, text_en: str) -> None:
+        self.text, self.text_en = text or "", text_en or ""

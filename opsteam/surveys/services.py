@@ -25,6 +25,7 @@ from opsteam.org.models import Staff
 from opsteam.surveys import anonymity
 from opsteam.surveys.choices import (
     NAMED_RELATIONSHIPS,
+    CampaignPurpose,
     CampaignStatus,
     InvitationStatus,
     QuestionKind,
@@ -232,6 +233,13 @@ def _require_not_closed(campaign: Campaign) -> None:
         raise InvalidTransition(_("The campaign is closed."))
 
 
+def _require_360(campaign: Campaign) -> None:
+    if campaign.purpose != CampaignPurpose.FEEDBACK_360:
+        raise InvalidTransition(
+            _("Only 360 feedback campaigns review people and take proposed raters.")
+        )
+
+
 # Subjects and nominations
 
 
@@ -244,6 +252,7 @@ def subject_add(*, actor: Any, campaign: Campaign, staff: Staff) -> Subject:
     """
     policy.require(actor, "add", Subject)
     _require_not_closed(campaign)
+    _require_360(campaign)
     if Subject.objects.filter(campaign=campaign, staff=staff).exists():
         raise ValidationFailed(
             _("{person} is already in this campaign.").format(person=staff), field="staff"
@@ -284,7 +293,12 @@ def nominate(
     """
     policy.require(actor, "nominate", subject)
     _require_not_closed(subject.campaign)
-    if relationship in NAMED_RELATIONSHIPS or relationship not in Relationship.values:
+    _require_360(subject.campaign)
+    if (
+        relationship in NAMED_RELATIONSHIPS
+        or relationship == Relationship.PARTICIPANT
+        or relationship not in Relationship.values
+    ):
         raise ValidationFailed(
             _("Choose a relationship that can be proposed."), field="relationship"
         )
@@ -325,6 +339,7 @@ def nominate(
 
 def _require_approver(actor: Any, invitation: Invitation) -> None:
     policy.require(actor, "approve", invitation.subject)
+    _require_360(invitation.subject.campaign)
     if invitation.subject.staff.user_id == actor.pk:
         raise PolicyDenied(_("You cannot approve raters for your own feedback."))
     if invitation.status != InvitationStatus.PROPOSED:
@@ -574,6 +589,7 @@ def subjects_add_bulk(*, actor: Any, campaign: Campaign, staff_ids: list[int]) -
     """
     policy.require(actor, "add", Subject)
     _require_not_closed(campaign)
+    _require_360(campaign)
     present = set(campaign.subjects.values_list("staff_id", flat=True))
     wanted = [pk for pk in dict.fromkeys(staff_ids) if pk not in present]
     if not wanted:
@@ -610,5 +626,236 @@ def subjects_add_bulk(*, actor: Any, campaign: Campaign, staff_ids: list[int]) -
         before={},
         after={"subjects_added": len(wanted)},
         note=_("{count} people added for review.").format(count=len(wanted)),
+    )
+    return len(wanted)
+
+
+# Training reaction surveys (the training app runs them; the rule on answers is the same)
+
+REACTION_QUESTIONNAIRE_CODE = "TRAINING-REACTION"
+REACTION_ITEMS = ("satisfaction", "relevance", "instructor", "materials")
+REACTION_RECOMMEND = "recommend"
+
+
+def _points(texts: list[tuple[str, str]], start: int = 1) -> list[dict[str, Any]]:
+    return [
+        {"value": value, "text": zh, "text_en": en}
+        for value, (zh, en) in enumerate(texts, start=start)
+    ]
+
+
+_AGREEMENT = [
+    ("非常不满意", "Very dissatisfied"),
+    ("不满意", "Dissatisfied"),
+    ("一般", "Neutral"),
+    ("满意", "Satisfied"),
+    ("非常满意", "Very satisfied"),
+]
+_RELEVANCE = [
+    ("完全无关", "Not relevant at all"),
+    ("关系不大", "Slightly relevant"),
+    ("有些相关", "Somewhat relevant"),
+    ("相关", "Relevant"),
+    ("非常相关，马上能用", "Very relevant: I can use it right away"),
+]
+_QUALITY = [
+    ("很差", "Poor"),
+    ("较差", "Fair"),
+    ("一般", "Adequate"),
+    ("好", "Good"),
+    ("非常好", "Excellent"),
+]
+
+REACTION_QUESTIONS: list[dict[str, Any]] = [
+    {
+        "kind": QuestionKind.RATING,
+        "text": "总体而言，你对本次培训的满意度如何？",
+        "text_en": "Overall, how satisfied are you with this training?",
+        "competency": "satisfaction",
+        "competency_name": "满意度",
+        "competency_name_en": "Satisfaction",
+        "scale_min": 1,
+        "scale_max": 5,
+        "anchors": _points(_AGREEMENT),
+    },
+    {
+        "kind": QuestionKind.RATING,
+        "text": "培训内容与你的日常工作相关吗？",
+        "text_en": "How relevant is what you learnt to your work?",
+        "competency": "relevance",
+        "competency_name": "与工作相关",
+        "competency_name_en": "Relevance to my work",
+        "scale_min": 1,
+        "scale_max": 5,
+        "anchors": _points(_RELEVANCE),
+    },
+    {
+        "kind": QuestionKind.RATING,
+        "text": "讲师的讲解和互动如何？",
+        "text_en": "How good was the instructor?",
+        "competency": "instructor",
+        "competency_name": "讲师",
+        "competency_name_en": "Instructor",
+        "scale_min": 1,
+        "scale_max": 5,
+        "anchors": _points(_QUALITY),
+    },
+    {
+        "kind": QuestionKind.RATING,
+        "text": "培训材料（讲义、练习、案例）如何？",
+        "text_en": "How good were the materials (handouts, exercises, cases)?",
+        "competency": "materials",
+        "competency_name": "培训材料",
+        "competency_name_en": "Materials",
+        "scale_min": 1,
+        "scale_max": 5,
+        "anchors": _points(_QUALITY),
+    },
+    {
+        "kind": QuestionKind.RATING,
+        "text": "你有多大可能向同事推荐这门课程？（0 = 完全不可能，10 = 极有可能）",
+        "text_en": "How likely are you to recommend this course to a colleague? "
+        "(0 = not at all likely, 10 = extremely likely)",
+        "competency": REACTION_RECOMMEND,
+        "competency_name": "推荐意愿",
+        "competency_name_en": "Would recommend",
+        "scale_min": 0,
+        "scale_max": 10,
+        "anchors": [
+            {"value": 0, "text": "完全不可能", "text_en": "Not at all likely"},
+            {"value": 10, "text": "极有可能", "text_en": "Extremely likely"},
+        ],
+    },
+    {
+        "kind": QuestionKind.COMMENT,
+        "text": "有什么建议能让这门课程更好？",
+        "text_en": "What would make this course better?",
+    },
+]
+
+
+@transaction.atomic
+def reaction_questionnaire_ensure(*, actor: Any) -> Questionnaire:
+    """The standard training reaction questionnaire (code ``TRAINING-REACTION``): its latest
+    version, created (version 1) on first use. Idempotent.
+
+    Standard content, not user input, so no surveys permission is asked: the training app's
+    services call this after checking their own (HR, or the session's instructor). HR may
+    publish a later version through the questionnaire services; the latest is used.
+    """
+    existing = (
+        Questionnaire.objects.filter(code=REACTION_QUESTIONNAIRE_CODE).order_by("-version").first()
+    )
+    if existing is not None:
+        return existing
+    questionnaire = Questionnaire(
+        code=REACTION_QUESTIONNAIRE_CODE,
+        version=1,
+        name="培训反应评估",
+        name_en="Training reaction survey",
+        description="每次培训后由参训人员匿名填写：满意度、与工作相关、讲师、材料、推荐意愿。",
+    )
+    _full_clean(questionnaire)
+    questionnaire.save()
+    Question.objects.bulk_create(_questions_from(questionnaire, REACTION_QUESTIONS))
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=questionnaire,
+        note=_("{count} questions").format(count=len(REACTION_QUESTIONS)),
+    )
+    return questionnaire
+
+
+@transaction.atomic
+def reaction_campaign_create(
+    *,
+    actor: Any,
+    name: str,
+    topic: str,
+    deadline: Any,
+    name_en: str = "",
+    anonymity_threshold: int | None = None,
+) -> Campaign:
+    """Create and open a training reaction campaign with its one subject (``topic``: what is
+    rated, e.g. the course and date of a session). Participants are added with
+    ``participants_invite``.
+
+    For the training app's services, which check their own permission first (HR, or the
+    session's instructor, who holds no surveys role): no surveys permission is asked here.
+    Interfaces never call it directly. The threshold is never below 3. Audit: create (campaign,
+    subject), update (questionnaire frozen).
+    """
+    questionnaire = reaction_questionnaire_ensure(actor=actor)
+    if not topic.strip():
+        raise ValidationFailed(_("Say what the survey is about."), field="topic")
+    if deadline <= timezone.now():
+        raise ValidationFailed(_("The deadline has already passed."), field="deadline")
+    configured = anonymity_threshold or settings.OPSTEAM_ANONYMITY_THRESHOLD
+    campaign = Campaign(
+        name=name.strip()[:200],
+        name_en=name_en.strip()[:200],
+        questionnaire=questionnaire,
+        deadline=deadline,
+        anonymity_threshold=anonymity.effective_threshold(configured),
+        rater_load_limit=1,
+        status=CampaignStatus.OPEN,
+        purpose=CampaignPurpose.TRAINING_REACTION,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    _full_clean(campaign)
+    campaign.save()
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=campaign)
+    if not questionnaire.is_frozen:
+        before = audit.snapshot(questionnaire)
+        questionnaire.frozen_at = timezone.now()
+        questionnaire.save(update_fields=["frozen_at", "updated_at"])
+        audit.record(actor=actor, action=AuditAction.UPDATE, obj=questionnaire, before=before)
+    subject = Subject.objects.create(campaign=campaign, topic=topic.strip()[:300])
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=subject)
+    return campaign
+
+
+@transaction.atomic
+def participants_invite(*, actor: Any, campaign: Campaign, staff_ids: list[int]) -> int:
+    """Invite people as anonymous participants of a reaction campaign's subject, in a few
+    set-based statements. People already invited are skipped (idempotent). Invitations are
+    open at once. Audit: one update of the campaign with the count. Returns how many were
+    invited.
+
+    For the training app's services, which check their own permission first (see
+    ``reaction_campaign_create``).
+    """
+    if campaign.purpose != CampaignPurpose.TRAINING_REACTION:
+        raise InvalidTransition(_("Participants are invited only to training reaction surveys."))
+    _require_not_closed(campaign)
+    subject = campaign.subjects.order_by("pk").first()
+    if subject is None:
+        raise InvalidTransition(_("This survey has nothing to rate."))
+    present = set(subject.invitations.values_list("rater_id", flat=True))
+    wanted = [pk for pk in dict.fromkeys(staff_ids) if pk is not None and pk not in present]
+    if not wanted:
+        return 0
+    now = timezone.now()
+    Invitation.objects.bulk_create(
+        [
+            Invitation(
+                subject=subject,
+                relationship=Relationship.PARTICIPANT,
+                rater_id=staff_id,
+                status=InvitationStatus.OPEN,
+                decided_at=now,
+            )
+            for staff_id in wanted
+        ],
+        batch_size=2000,
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=campaign,
+        before={},
+        after={"participants_invited": len(wanted)},
+        note=_("{count} participants invited.").format(count=len(wanted)),
     )
     return len(wanted)

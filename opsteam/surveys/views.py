@@ -34,6 +34,13 @@ def _answers_from(post: Any, questions: list[dict[str, Any]]) -> tuple[dict, dic
     return ratings, comments
 
 
+def _answer_title(invitation: Invitation) -> str:
+    subject = invitation.subject
+    if subject.staff_id is None:
+        return _("Your feedback on {topic}").format(topic=subject.topic)
+    return _("Feedback on {person}").format(person=subject.staff)
+
+
 def _apply_posted(questions: list[dict[str, Any]], post: Any) -> None:
     """Keep what the rater typed when the page comes back with an error."""
     for row in questions:
@@ -91,7 +98,7 @@ class InvitationAnswerView(PolicyMixin, View):
             self.request,
             self.template_name,
             {
-                "title": _("Feedback on {person}").format(person=invitation.subject.staff),
+                "title": _answer_title(invitation),
                 "invitation": invitation,
                 "campaign": invitation.subject.campaign,
                 "questions": data["questions"],
@@ -148,7 +155,7 @@ class ExternalRespondView(View):
             self.request,
             self.template_name,
             {
-                "title": _("Feedback on {person}").format(person=invitation.subject.staff),
+                "title": _answer_title(invitation),
                 "invitation": invitation,
                 "campaign": invitation.subject.campaign,
                 "questions": data["questions"],
@@ -257,7 +264,7 @@ class CampaignDetailView(PolicyMixin, View):
                 "rates": selectors.response_rates(campaign=campaign, user=user),
                 "can_change": can_change,
                 "can_export": policy.can(user, "export", campaign),
-                "add_form": SubjectAddForm(user=user) if can_change else None,
+                "add_form": SubjectAddForm(user=user) if can_change and campaign.is_360 else None,
                 "is_draft": campaign.status == CampaignStatus.DRAFT,
                 "is_open": campaign.status == CampaignStatus.OPEN,
             },
@@ -330,19 +337,21 @@ class SubjectDetailView(PolicyMixin, View):
             Subject.objects.select_related("staff", "campaign"), request.user, pk=pk
         )
         user = request.user
-        can_nominate = policy.can(user, "nominate", subject) and (
-            subject.campaign.status != CampaignStatus.CLOSED
+        # raters of subjects that are not people (training sessions) are invited, not proposed
+        takes_nominations = (
+            subject.campaign.is_360 and subject.campaign.status != CampaignStatus.CLOSED
         )
+        can_nominate = takes_nominations and policy.can(user, "nominate", subject)
         can_approve = (
-            policy.can(user, "approve", subject)
+            takes_nominations
+            and policy.can(user, "approve", subject)
             and subject.staff.user_id != user.pk
-            and subject.campaign.status != CampaignStatus.CLOSED
         )
         return render(
             request,
             "surveys/subject_detail.html",
             {
-                "title": _("Feedback for {person}").format(person=subject.staff),
+                "title": _("Feedback for {person}").format(person=subject.label),
                 "subject": subject,
                 "campaign": subject.campaign,
                 "nominations": selectors.subject_nominations(user=user, subject=subject),
@@ -384,7 +393,7 @@ class SubjectResultsView(PolicyMixin, View):
             request,
             "surveys/subject_results.html",
             {
-                "title": _("Feedback results: {person}").format(person=subject.staff),
+                "title": _("Feedback results: {person}").format(person=subject.label),
                 "subject": subject,
                 "results": results,
             },

@@ -10,7 +10,8 @@ change nothing and write no audit entry.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import importlib
+import importlib.util
 from typing import Any
 
 import pytest
@@ -20,6 +21,24 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from opsteam.accounts.models import ApiToken
 from opsteam.accounts.tests.factories import UserFactory
 from opsteam.core.models import AuditEntry, ImportJob
+from opsteam.core.tests.matrix_support import (  # noqa: F401  (the shared vocabulary)
+    ADMIN_ONLY,
+    CHANGE_STAFF_OTHER,
+    CHANGE_STAFF_TEAM,
+    EDITORS,
+    EDITORS_400,
+    EVERYONE,
+    READERS,
+    READERS_404,
+    ROLES,
+    STAFF_OTHER,
+    STAFF_OWN,
+    STAFF_SIBLING,
+    STAFF_TEAM,
+    Check,
+    _all,
+    _roles,
+)
 from opsteam.org import services
 from opsteam.org.tests.factories import (
     ActivityFactory,
@@ -29,46 +48,6 @@ from opsteam.org.tests.factories import (
     StaffFactory,
 )
 from opsteam.performance.models import Appeal, Review
-
-ROLES = ("admin", "hr", "manager", "operator", "auditor")
-
-
-def _all(status: int) -> dict[str, int]:
-    return dict.fromkeys(ROLES, status)
-
-
-def _roles(default: int, **overrides: int) -> dict[str, int]:
-    return {**_all(default), **overrides}
-
-
-EVERYONE = _all(200)
-READERS = _roles(403, admin=200, hr=200, auditor=200)  # org-wide readers (list pages)
-READERS_404 = _roles(404, admin=200, hr=200, auditor=200)  # their objects: invisible to others
-EDITORS = _roles(403, admin=200, hr=200)
-ADMIN_ONLY = _roles(403, admin=200)
-
-
-@dataclass(frozen=True)
-class Check:
-    """One request: ``obj`` names the object whose pk fills the URL (see ``_objects``)."""
-
-    expected: dict[str, int]
-    method: str = "get"
-    obj: str | None = None
-    kwarg: str = "pk"
-    data: dict[str, Any] = field(default_factory=dict)
-    extra_kwargs: tuple[tuple[str, str], ...] = ()
-    query: str = ""
-    multipart: bool = False  # API uploads are multipart; other API writes send JSON
-
-
-# Staff objects by relation: own record, same team T1, sibling team T2, other department T3.
-STAFF_OWN = EVERYONE
-STAFF_TEAM = _roles(200, operator=404)
-STAFF_SIBLING = _roles(200, manager=404, operator=404)
-STAFF_OTHER = _roles(200, manager=404, operator=404)
-CHANGE_STAFF_TEAM = _roles(403, admin=200, hr=200, operator=404)
-CHANGE_STAFF_OTHER = _roles(403, admin=200, hr=200, manager=404, operator=404)
 
 EXPECTED: dict[str, list[Check]] = {
     # UI: home, accounts
@@ -710,7 +689,6 @@ EXPECTED.update(COACHING_EXPECTED)
 # KPI library, templates and measurements. "kpi_template" is a draft whose weights make 100;
 # measurements exist for the user ("own"), a T1 colleague ("team") and a T3 person ("other").
 # Writes with an empty body answer 400 once the policy lets them in.
-EDITORS_400 = _roles(403, admin=400, hr=400)
 KPI_EXPECTED: dict[str, list[Check]] = {
     "performance:kpi_list": [Check(EVERYONE)],
     "performance:kpi_create": [Check(EDITORS)],
@@ -848,6 +826,18 @@ REQUIRED_HEADERS = {
 
 # Django's own admin is for superusers' emergencies, not the product; it has its own checks.
 EXCLUDED_NAMESPACES = {"admin"}
+
+
+# Tables of later modules live beside their code (``opsteam/<app>/tests/matrix_*.py``): each
+# declares ``EXPECTED``, ``GUARDED`` (models a denied write could touch) and
+# ``objects(objects, users, user) -> dict`` building the rows its checks name.
+MODULE_TABLES = [
+    importlib.import_module(f"opsteam.training.tests.{name}")
+    for name in ("matrix_catalogue", "matrix_delivery", "matrix_exams", "matrix_learning")
+    if importlib.util.find_spec(f"opsteam.training.tests.{name}") is not None
+]
+for _table in MODULE_TABLES:
+    EXPECTED.update(_table.EXPECTED)
 
 
 def _walk(patterns: list, namespace: str = "") -> set[str]:
@@ -994,6 +984,7 @@ GUARDED_MODELS = (
     "performance.ImprovementPlan",
     "performance.PlanGoal",
     "performance.PlanCheckIn",
+    *(label for table in MODULE_TABLES for label in table.GUARDED),
 )
 
 
@@ -1022,6 +1013,8 @@ def test_every_route_answers_each_role_as_declared(client, org_tree, user_as, ro
     objects.update(_survey_objects(objects, users, user))
     objects.update(_coaching_objects(objects, user))
     objects.update(_kpi_objects(objects, user))
+    for table in MODULE_TABLES:
+        objects.update(table.objects(objects, users, user))
     objects["own_staff"] = user.staff
     objects["own_review"] = objects["reviews"][user.staff.pk]
     objects["own_token"] = ApiToken.objects.create(

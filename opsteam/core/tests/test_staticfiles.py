@@ -27,3 +27,21 @@ def test_manifest_collectstatic_succeeds_and_stays_small(tmp_path):
     assert not (tmp_path / "vendor" / "tabler" / "libs").exists()
     files = [path for path in tmp_path.rglob("*") if path.is_file()]
     assert len(files) < 600
+
+
+def test_no_template_uses_inline_event_handlers():
+    """The CSP forbids inline script, so onclick/onsubmit/onchange would silently do nothing:
+    behaviour is wired in static/opsteam/app.js by data attributes instead."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    handler = re.compile(r"\son[a-z]+\s*=\s*[\"']", re.IGNORECASE)
+    offenders = [
+        f"{path.relative_to(root)}:{number}"
+        for path in root.rglob("templates/**/*.html")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if handler.search(line)
+    ]
+
+    assert not offenders, offenders

@@ -171,3 +171,51 @@ def test_scoring_twice_gives_the_same_results_and_keeps_calibrated_grades(
     ]
     assert again.proposed_grade == first.proposed_grade
     assert (again.grade, again.grade_source) == ("S", "calibration")  # calibration is kept
+
+
+def test_competency_from_feedback_writes_the_released_mean_and_clears_the_rest(
+    team, user_as, org_tree
+):
+    from opsteam.surveys.tests.factories import CampaignFactory, SubjectFactory
+    from opsteam.surveys.tests.test_results import give
+
+    hr = user_as("hr", unit=org_tree.t3)
+    cycle = services_cycles.cycle_create(
+        actor=hr,
+        name="Q1",
+        period_start=Q1[0],
+        period_end=Q1[1],
+        formula="kpi",
+        units=[org_tree.t1],
+    )
+    services_cycles.cycle_launch(actor=hr, cycle=cycle)
+    cycle.refresh_from_db()
+    released, withheld, only_self = (user.staff for user in team["operators"])
+    campaign = CampaignFactory()
+    subjects = {
+        staff: SubjectFactory(campaign=campaign, staff=staff) for staff in _team_staff(team)
+    }
+    give(subjects[released], "manager", 4)
+    for _ in range(3):
+        give(subjects[released], "direct_report", 5)
+    give(subjects[withheld], "manager", 3)
+    for _ in range(2):
+        give(subjects[withheld], "peer", 5)  # two peers: below the threshold of three
+    give(subjects[only_self], "self", 5, rater=only_self)
+    cycle.feedback_campaign = campaign
+    cycle.save(update_fields=["feedback_campaign"])
+    Review.objects.filter(cycle=cycle, staff=only_self).update(competency_score=Decimal("50"))
+
+    assert services_cycles.competency_from_feedback(cycle) == 2
+    scores = dict(Review.objects.filter(cycle=cycle).values_list("staff_id", "competency_score"))
+    assert scores[released.pk] == Decimal("95.00")  # (3 x 4 + 9 x 5) / 12 x 20
+    assert scores[withheld.pk] == Decimal("60.00")  # the manager alone: peers are withheld
+    assert scores[only_self.pk] is None  # self-ratings never count; the stale 50 is cleared
+    assert scores[team["manager"].staff.pk] is None
+    # Scoring in the same transaction writes through the same temporary table again.
+    services_cycles.score_cycle(cycle)
+    assert Review.objects.get(cycle=cycle, staff=released).competency_score == Decimal("95.00")
+
+
+def _team_staff(team):
+    return [user.staff for user in team["operators"]] + [team["manager"].staff]

@@ -13,6 +13,16 @@
     if (message && !window.confirm(message)) { event.preventDefault(); event.stopImmediatePropagation(); }
   }, true);
 
+  // <input type="checkbox" data-check-all="name"> ticks or clears every box named "name".
+  document.addEventListener("click", function (event) {
+    var all = event.target.closest && event.target.closest("[data-check-all]");
+    if (!all) return;
+    var name = all.getAttribute("data-check-all");
+    document.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (box) {
+      box.checked = all.checked;
+    });
+  });
+
   // <select data-autosubmit> submits its form on change (language switcher, filters without htmx).
   document.addEventListener("change", function (event) {
     if (event.target.matches("[data-autosubmit]")) event.target.form.submit();

@@ -62,6 +62,7 @@ class CampaignSerializer(serializers.ModelSerializer):
             "anonymity_threshold",
             "rater_load_limit",
             "status",
+            "purpose",
             "created_at",
         ]
         read_only_fields = fields
@@ -79,12 +80,14 @@ class CampaignInputSerializer(serializers.Serializer):
 
 
 class SubjectSerializer(serializers.ModelSerializer):
-    staff_name = serializers.CharField(source="staff.display_name", read_only=True)
-    unit = serializers.IntegerField(source="staff.unit_id", read_only=True)
+    """A person reviewed, or (``staff`` null) a topic such as a training session."""
+
+    staff_name = serializers.CharField(source="staff.display_name", read_only=True, allow_null=True)
+    unit = serializers.IntegerField(source="staff.unit_id", read_only=True, allow_null=True)
 
     class Meta:
         model = Subject
-        fields = ["id", "campaign", "staff", "staff_name", "unit", "created_at"]
+        fields = ["id", "campaign", "staff", "staff_name", "unit", "topic", "created_at"]
         read_only_fields = fields
 
 
@@ -96,7 +99,7 @@ class SubjectInputSerializer(serializers.Serializer):
 class InvitationSerializer(serializers.ModelSerializer):
     """An invitation to give feedback (who is asked about whom; never what they answered)."""
 
-    subject_name = serializers.CharField(source="subject.staff.display_name", read_only=True)
+    subject_name = serializers.CharField(source="subject.label", read_only=True)
     campaign = serializers.IntegerField(source="subject.campaign_id", read_only=True)
     rater_name = serializers.CharField(source="rater_label", read_only=True)
 

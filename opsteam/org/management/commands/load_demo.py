@@ -13,6 +13,22 @@ from rich.table import Table
 from opsteam.org.demo import BASE_SIZE, DemoSummary, build_demo
 
 
+def build_training_demo(*, seed: int) -> dict[str, int]:
+    """Courses, plans, exams, a past session with its effects and upcoming sessions."""
+    import random
+
+    from django.db import transaction
+
+    from opsteam.accounts.models import User
+    from opsteam.core import audit
+    from opsteam.core.choices import AuditSource
+    from opsteam.training import demo
+
+    with transaction.atomic(), audit.context(source=AuditSource.SYSTEM):
+        admin = User.objects.get(username="admin")
+        return demo.build(actor=admin, rng=random.Random(seed))  # noqa: S311 - demo data
+
+
 def build_appraisal_demo(*, seed: int) -> dict[str, int]:
     """KPIs, templates, measurements and two review cycles for the demo (idempotent)."""
     import random
@@ -66,6 +82,9 @@ class Command(BaseCommand):
             report("考核演示数据 Appraisal demo data", 0, 1)
             appraisal = build_appraisal_demo(seed=seed)
             summary.created.update({f"performance.{k}": n for k, n in appraisal.items() if n})
+            report("培训演示数据 Training demo data", 0, 1)
+            training = build_training_demo(seed=seed)
+            summary.created.update({f"training.{k}": n for k, n in training.items() if n})
         if verbosity > 0:
             self.stdout.write(render_summary(summary), ending="")
 
