@@ -11,8 +11,19 @@ import numpy as np
 import pytest
 
 from opsteam.performance import aggregation, services_cycles
-from opsteam.performance.choices import KpiAggregation, KpiDirection, MissingRule
-from opsteam.performance.models import KpiTemplateItem, Measurement, Review
+from opsteam.performance.choices import (
+    KpiAggregation,
+    KpiDirection,
+    MissingRule,
+    TemplateStatus,
+)
+from opsteam.performance.models import (
+    KpiTemplate,
+    KpiTemplateItem,
+    Measurement,
+    PersonalTarget,
+    Review,
+)
 from opsteam.performance.tests.factories import KpiFactory
 
 Q1 = (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
@@ -215,6 +226,75 @@ def test_competency_from_feedback_writes_the_released_mean_and_clears_the_rest(
     # Scoring in the same transaction writes through the same temporary table again.
     services_cycles.score_cycle(cycle)
     assert Review.objects.get(cycle=cycle, staff=released).competency_score == Decimal("95.00")
+
+
+def test_each_person_is_scored_with_their_own_template_and_agreed_target(team, user_as, org_tree):
+    """Weights and targets come from each person's template (its item target overriding the
+    KPI's), an agreed personal target overrides both, and nobody without a template is given
+    a KPI score."""
+    hr = user_as("hr", unit=org_tree.t3)
+    first, agreed, _third = (user.staff for user in team["operators"])
+    other = team["other"].staff
+    nobody = user_as("operator", unit=org_tree.t2).staff  # a position without a template
+    other_template = KpiTemplate.objects.create(
+        position=other.position, status=TemplateStatus.ACTIVE
+    )
+    KpiTemplateItem.objects.create(
+        template=other_template, kpi=team["gmv"], weight=100, target=Decimal("160")
+    )
+    for person in (first, agreed, other, nobody):
+        for offset in range(4):
+            day = Q1[0] + dt.timedelta(days=offset)
+            Measurement.objects.create(staff=person, kpi=team["gmv"], date=day, value=20)
+            Measurement.objects.create(
+                staff=person, kpi=team["rate"], date=day, value=45, denominator=50
+            )
+    cycle = services_cycles.cycle_create(
+        actor=hr, name="Q1", period_start=Q1[0], period_end=Q1[1], formula="kpi"
+    )
+    services_cycles.cycle_launch(actor=hr, cycle=cycle)
+    cycle.refresh_from_db()
+    PersonalTarget.objects.create(
+        review=Review.objects.get(cycle=cycle, staff=agreed), kpi=team["gmv"], target=50
+    )
+    assert services_cycles.score_cycle(cycle) == Review.objects.filter(cycle=cycle).count()
+
+    def scored(person):
+        review = Review.objects.get(cycle=cycle, staff=person)
+        lines = {line["code"]: line for line in review.scorecard["lines"]}
+        return review, lines
+
+    review, lines = scored(first)  # GMV 80 of 100 -> 80; rate 0.9 of 0.9 -> 100
+    assert review.kpi_score == Decimal("88.00")
+    assert (lines["GMV"]["target"], lines["GMV"]["score"], lines["GMV"]["weight"]) == (100, 80, 60)
+    assert (lines["RATE"]["actual"], lines["RATE"]["score"]) == (0.9, 100)
+    review, lines = scored(agreed)  # GMV 80 of the agreed 50 -> 100
+    assert review.kpi_score == Decimal("100.00")
+    assert (lines["GMV"]["target"], lines["GMV"]["score"]) == (50, 100)
+    review, lines = scored(other)  # the other template: GMV 100%, target 160 -> 50
+    assert review.kpi_score == Decimal("50.00")
+    assert set(lines) == {"GMV"}
+    assert (lines["GMV"]["target"], lines["GMV"]["weight"]) == (160, 100)
+    review, lines = scored(nobody)
+    assert review.kpi_score is None
+    assert review.final_score is None
+    assert lines == {}
+
+
+def test_scorecard_numbers_are_rounded_exactly_as_round_does():
+    chance = np.random.default_rng(20260101)
+    values = np.concatenate(
+        [
+            chance.normal(0, 1, 20_000) * 10.0 ** chance.integers(-6, 14, 20_000),
+            chance.integers(-(10**6), 10**6, 20_000) / 20_000 + 0.00005,  # near halves
+            [2.675, 0.00005, -0.00005, 1.00005, 0.12345, 4.5e11 + 0.00005, 2.0**53, 1e300],
+            [-1e300, 5e-324, 0.0, -0.0, np.nan, np.inf, -np.inf, 123456789.00005],
+        ]
+    ).reshape(-1, 8)
+    rounded = services_cycles._rounded(values)
+    expected = [[round(v, 4) if np.isfinite(v) else None for v in row] for row in values.tolist()]
+    # repr tells 0.0 from -0.0 and shows every bit of a float.
+    assert [list(map(repr, row)) for row in rounded] == [list(map(repr, row)) for row in expected]
 
 
 def _team_staff(team):
