@@ -1,8 +1,11 @@
 """FilterSets shared by the core list pages and API (one definition, NetBox's lesson)."""
 
+import html
+
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
@@ -10,9 +13,54 @@ from opsteam.core.api.serializers import MAX_ID
 from opsteam.core.choices import AuditAction, AuditSource, ImportStatus
 from opsteam.core.models import AuditEntry, ImportJob
 
+
+def _escape(value) -> str:
+    """``{{ value }}``/``{{ value|stringformat:'s' }}`` in a widget template: escaped unless safe."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
+def _attrs(attrs: dict) -> str:
+    """django/forms/widgets/attrs.html."""
+    return "".join(
+        f" {_escape(name)}" if value is True else f' {_escape(name)}="{_escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class Select(forms.Select):
+    """Django's ``Select`` writing the markup of its templates (select.html, select_option.html,
+    attrs.html) in Python: each list page's filter form renders dozens of options, each two
+    template includes, which cost more than the rest of the form. Same output (core/tests/
+    test_table_rendering.py compares it with Django's templates)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if (self.template_name, self.option_template_name) != (
+            forms.Select.template_name,
+            forms.Select.option_template_name,
+        ):
+            return super().render(name, value, attrs, renderer)
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [f'<select name="{_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(f'\n  <optgroup label="{_escape(group_name)}">')
+            for option in options:
+                parts.append(
+                    f'\n  <option value="{_escape(option["value"])}"{_attrs(option["attrs"])}>'
+                    f"{_escape(option['label'])}</option>\n"
+                )
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every value is escaped
+
+
 DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control"})
 TEXT_INPUT = forms.TextInput(attrs={"class": "form-control", "type": "search"})
-SELECT = forms.Select(attrs={"class": "form-select"})
+SELECT = Select(attrs={"class": "form-select"})
 # The longest free-text search accepted (a longer one is a 400).
 SEARCH_MAX_LENGTH = 200
 

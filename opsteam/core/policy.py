@@ -495,7 +495,9 @@ def user_roles(user: Any) -> dict[Role, list[str]]:
     return roles
 
 
-def _scope_filter(rule: Rule, scope: Scope, user: Any, unit_paths: list[str]) -> Q | None:
+def _scope_filter(
+    rule: Rule, scope: Scope, user: Any, unit_paths: list[str], model: type[Model]
+) -> Q | None:
     """Return the Q for one role's scope, None for 'everything', Q(pk__in=[]) for nothing."""
     if scope is ALL:
         return None
@@ -507,11 +509,17 @@ def _scope_filter(rule: Rule, scope: Scope, user: Any, unit_paths: list[str]) ->
         return own
     if rule.unit_path is None or not unit_paths:
         return own
+    # The units of the subtrees as a subquery (``unit_id IN (SELECT id ... path LIKE ...)``),
+    # not a join on the unit's path: PostgreSQL then checks a hashed id list per row before
+    # anything costlier (a search over 10,000 people ran its LIKEs on every row first).
+    unit_model = model
+    for part in rule.unit_path.split("__") if rule.unit_path else ():
+        unit_model = unit_model._meta.get_field(part).related_model
     subtree = Q()
-    lookup = _join(rule.unit_path, "path__startswith")
     for path in unit_paths:
-        subtree |= Q(**{lookup: path})
-    return subtree | own
+        subtree |= Q(path__startswith=path)
+    units = unit_model._base_manager.filter(subtree).values("pk")
+    return Q(**{_join(rule.unit_path, "in") if rule.unit_path else "pk__in": units}) | own
 
 
 def restrict(queryset: QuerySet, user: Any, action: str = "view") -> QuerySet:
@@ -525,7 +533,7 @@ def restrict(queryset: QuerySet, user: Any, action: str = "view") -> QuerySet:
         if scope is None:
             continue
         granted = True
-        condition = _scope_filter(rule, scope, user, unit_paths)
+        condition = _scope_filter(rule, scope, user, unit_paths, queryset.model)
         if condition is None:
             return queryset
         combined = condition if combined is None else combined | condition

@@ -44,9 +44,7 @@ def home_summary(*, user: Any) -> dict[str, Any]:
             "headcount": visible_staff.count(),
             "probation": visible_staff.filter(status=StaffStatus.PROBATION).count(),
             "by_unit": by_unit,
-            "recent_hires": visible_staff.order_by("-hire_date").select_related("position", "unit")[
-                :6
-            ],
+            "recent_hires": _recent_hires(visible_staff),
         }
     if policy.can(user, "change", JobDescription):
         positions = Position.objects.filter(is_active=True)
@@ -69,6 +67,17 @@ def home_summary(*, user: Any) -> dict[str, Any]:
         summary["recent_changes"] = AuditEntry.objects.restrict(user)[:8]
     summary["headcount_chart"] = _headcount_chart(summary.get("team"))
     return summary
+
+
+def _recent_hires(staff: Any, count: int = 6) -> list[Staff]:
+    """The ``count`` latest hires among ``staff``, with their position and unit.
+
+    The ids are sorted first and the rows loaded after: sorting 10,000 rows joined to their
+    unit and position to keep six cost PostgreSQL more than the rest of the home page.
+    """
+    ids = list(staff.order_by("-hire_date").values_list("pk", flat=True)[:count])
+    rows = Staff.objects.select_related("position", "unit").in_bulk(ids)
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 def _headcount_chart(team: dict[str, Any] | None) -> dict[str, Any] | None:

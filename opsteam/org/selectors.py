@@ -217,6 +217,9 @@ def org_chart(*, root: OrgUnit | None = None) -> list[dict[str, Any]]:
 
 # How many current holders "who does what" names per cell; ``holder_count`` has them all.
 WHO_DOES_WHAT_HOLDERS = 20
+# What the page and the API show of a holder (the directory fields): loading whole rows (and
+# their units) for hundreds of holders per request cost more than rendering them.
+HOLDER_FIELDS = ("employee_no", "name", "name_en", "unit", "position")
 
 
 def who_does_what(
@@ -271,7 +274,7 @@ def who_does_what(
             .annotate(n=Count("pk"))
             .values_list("position_id", "n")
         )
-        main = main.select_related("unit")
+        main = main.only(*HOLDER_FIELDS)
         if holder_limit is not None:
             main = main.annotate(
                 rank=Window(
@@ -293,7 +296,9 @@ def who_does_what(
             .values_list("position_id", "n")
         ):
             counts[position_id] += n
-        concurrent = concurrent.select_related("staff", "staff__unit")
+        concurrent = concurrent.select_related("staff").only(
+            "position", *(f"staff__{name}" for name in HOLDER_FIELDS)
+        )
         if holder_limit is not None:
             concurrent = concurrent.annotate(
                 rank=Window(
