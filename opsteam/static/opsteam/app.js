@@ -6,10 +6,13 @@
     if (document.readyState !== "loading") fn(); else document.addEventListener("DOMContentLoaded", fn);
   }
 
-  // Ask before destructive or irreversible actions: <form data-confirm="...">.
+  // Ask before destructive or irreversible actions: <form data-confirm="..."> for every submit,
+  // or <button type="submit" data-confirm="..."> for that button only (not "Save draft").
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    var message = form.getAttribute && form.getAttribute("data-confirm");
+    var button = event.submitter;
+    var message = (button && button.getAttribute("data-confirm")) ||
+      (form.getAttribute && form.getAttribute("data-confirm"));
     if (message && !window.confirm(message)) { event.preventDefault(); event.stopImmediatePropagation(); }
   }, true);
 

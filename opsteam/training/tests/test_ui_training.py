@@ -77,8 +77,11 @@ def test_new_hire_onboarding_exam_survey_and_hr_report(browser, live_server):
     hire.wait_for_selector("#attempt-form")
     for option in QuestionOption.objects.filter(question__course=culture, is_correct=True):
         hire.check(f"input[name=q_{option.question_id}][value='{option.pk}']")
+    asked: list[str] = []  # signed_in() accepts every dialog; this only records them
+    hire.on("dialog", lambda dialog: asked.append(dialog.message))
     hire.click("#submit-attempt")
     hire.wait_for_selector("#attempt-percent")
+    assert len(asked) == 1  # handing in asks first
     assert "100" in hire.inner_text("#attempt-percent")
     enrolment.refresh_from_db()
     assert enrolment.status == "in_progress"  # the session is still to attend
@@ -107,6 +110,7 @@ def test_new_hire_onboarding_exam_survey_and_hr_report(browser, live_server):
             radios[-1].check()
     hire.click("button[name=submit]")
     hire.wait_for_selector(".alert-success")
+    assert len(asked) == 2  # so does submitting the feedback (the draft button does not)
 
     # HR's report: one answer is below the anonymity threshold, so nothing is shown ...
     hr.goto(f"{base}/training/courses/{culture.pk}/effectiveness/")

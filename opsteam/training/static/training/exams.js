@@ -1,4 +1,4 @@
-/* Exam pages: the countdown of a timed attempt and confirmation before handing in.
+/* Exam pages: the countdown of a timed attempt (confirming hand-in is app.js's data-confirm).
    No inline script (CSP): wired by data attributes. The server enforces the limit anyway. */
 (function () {
   "use strict";
@@ -32,10 +32,5 @@
       var handle = window.setInterval(tick, 1000);
       tick();
     }
-    document.querySelectorAll("[data-confirm-click]").forEach(function (button) {
-      button.addEventListener("click", function (event) {
-        if (!window.confirm(button.getAttribute("data-confirm-click"))) event.preventDefault();
-      });
-    });
   });
 })();
