@@ -24,10 +24,22 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from opsteam.accounts.models import RoleGrant, User
+from opsteam.accounts.models import ApiToken, RoleGrant, User
 from opsteam.core import audit
 from opsteam.core.choices import AuditAction, ImportStatus
 from opsteam.core.models import ImportJob
+from opsteam.core.tests.query_budgets import (
+    ALL_ROWS,
+    EXPORT,
+    SIZES,
+    Endpoint,
+    Measurement,
+    assert_constant,
+    assert_within_budget,
+    logged_in_client,
+    measure,
+    measured_in_rollback,
+)
 from opsteam.org import selectors
 from opsteam.org.models import (
     Activity,
@@ -51,7 +63,6 @@ from opsteam.org.models import (
 pytestmark = pytest.mark.django_db
 
 BUDGET = 25
-SIZES = (10, 500)
 RACI_ROLES = ("R", "A", "C", "I")
 
 
@@ -206,6 +217,10 @@ class Dataset:
             for k, user in enumerate(users)
         )
         hr = User.objects.filter(username__startswith="hr").first()
+        ApiToken.objects.bulk_create(
+            ApiToken(user=hr, name=f"令牌{i}", prefix=f"bt{i:06d}", key_hash=f"{i:064d}")
+            for i in new
+        )
         ImportJob.objects.bulk_create(
             ImportJob(
                 kind="staff",
@@ -221,18 +236,6 @@ class Dataset:
         self.size = size
 
 
-@dataclass(frozen=True)
-class Endpoint:
-    """A page, export or API list, requested as ``login`` with ``params``."""
-
-    url_name: str
-    params: dict[str, Any] = field(default_factory=dict)
-    login: str = "hr"
-    rows: str = ""  # "csv": the CSV holds every row; "api": the page holds every row
-
-
-EXPORT = {"export": "csv"}
-ALL_ROWS = {"page_size": 500}
 ENDPOINTS: dict[str, Endpoint] = {
     # UI list pages (25 rows a page) and dashboards
     "page staff": Endpoint("org:staff_list"),
@@ -244,9 +247,10 @@ ENDPOINTS: dict[str, Endpoint] = {
     "page audit": Endpoint("core:audit_list"),
     "page imports": Endpoint("core:import_list"),
     "page users": Endpoint("accounts:user_list"),
+    "page API tokens": Endpoint("accounts:token_list"),
     "page home": Endpoint("insights:home"),
     # The matrix is activities x positions: one process's activities against every position.
-    "page RACI matrix": Endpoint("org:raci_matrix", {"process": "first"}),
+    "page RACI matrix": Endpoint("org:raci_matrix", {"process": lambda data: data.processes[0].pk}),
     "page RACI analysis": Endpoint("org:raci_analysis"),
     "page who does what": Endpoint("org:who_does_what"),
     "page org chart": Endpoint("org:orgchart"),
@@ -280,44 +284,16 @@ ENDPOINTS: dict[str, Endpoint] = {
 }
 
 
-@dataclass
-class Measurement:
-    status: int = 0
-    queries: int = 0
-    rows: int | None = None
-    error: str = ""
-
-
-def _request(client, url: str, params: dict[str, Any]) -> Measurement:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, params)
-        body = b"".join(response.streaming_content) if response.streaming else response.content
-    measured = Measurement(status=response.status_code, queries=len(queries))
-    if response.status_code != 200:
-        measured.error = body[:300].decode("utf-8", "replace")
-    elif response.get("Content-Type", "").startswith("text/csv"):
-        measured.rows = len(body.decode("utf-8-sig").splitlines()) - 1
-    elif response.get("Content-Type", "").startswith("application/json"):
-        payload = response.json()
-        if isinstance(payload, dict) and "results" in payload:
-            measured.rows = len(payload["results"])
-    return measured
-
-
 @pytest.fixture(scope="module")
 def measured(django_db_setup, django_db_blocker) -> dict[str, dict[int, Measurement]]:
     """Grow one dataset to 10 then 500 rows of each kind, requesting every endpoint at each.
 
     Built once for the module inside a transaction that is rolled back at the end.
     """
-    from django.db import transaction
-    from django.test import Client
-
     from opsteam.accounts.tests.factories import RoleGrantFactory, UserFactory
     from opsteam.org.tests.factories import OrgUnitFactory, StaffFactory
 
-    results: dict[str, dict[int, Measurement]] = {name: {} for name in ENDPOINTS}
-    with django_db_blocker.unblock(), transaction.atomic():
+    def build():
         company = OrgUnitFactory(code="CO", name="公司", kind="company")
         d1 = OrgUnitFactory(code="D1", name="运营部", kind="department", parent=company)
         d2 = OrgUnitFactory(code="D2", name="财务部", kind="department", parent=company)
@@ -326,23 +302,12 @@ def measured(django_db_setup, django_db_blocker) -> dict[str, dict[int, Measurem
             user = UserFactory(username=f"{role}-budget")
             RoleGrantFactory(user=user, role=role, unit=d1 if role == "manager" else None)
             StaffFactory(user=user, unit=d1)
-            clients[role] = Client()
-            clients[role].force_login(user)
+            clients[role] = logged_in_client(user)
         data = Dataset(org_tree=_Tree(d1=d1, d2=d2))
         data.setup()
-        for endpoint in ENDPOINTS.values():  # the first request saves the session
-            clients[endpoint.login].get(reverse(endpoint.url_name))
-        for size in SIZES:
-            data.grow(size)
-            for name, endpoint in ENDPOINTS.items():
-                params = dict(endpoint.params)
-                if params.get("process") == "first":
-                    params["process"] = data.processes[0].pk
-                results[name][size] = _request(
-                    clients[endpoint.login], reverse(endpoint.url_name), params
-                )
-        transaction.set_rollback(True)
-    return results
+        return measure(ENDPOINTS, clients=clients, data=data, grow=data.grow)
+
+    return measured_in_rollback(django_db_blocker, build)
 
 
 @dataclass(frozen=True)
@@ -356,21 +321,12 @@ class _Tree:
     [pytest.param(name, size, id=f"{name}-{size}") for name in ENDPOINTS for size in SIZES],
 )
 def test_endpoint_stays_within_the_query_budget(measured, name, size):
-    result = measured[name][size]
-    endpoint = ENDPOINTS[name]
-
-    assert result.status == 200, result.error
-    assert result.queries <= BUDGET, f"{name} at {size} rows: {result.queries} queries"
-    if endpoint.rows:
-        assert result.rows is not None
-        assert result.rows >= size, f"{name} at {size} rows returned {result.rows} rows"
+    assert_within_budget(measured, ENDPOINTS, name, size, BUDGET)
 
 
 @pytest.mark.parametrize("name", list(ENDPOINTS))
 def test_query_count_does_not_grow_with_rows(measured, name):
-    counts = {size: measured[name][size].queries for size in SIZES}
-
-    assert counts[SIZES[0]] == counts[SIZES[-1]], f"{name}: {counts}"
+    assert_constant(measured, name)
 
 
 def test_manager_sees_and_exports_only_their_subtree(measured):

@@ -190,7 +190,7 @@ class AppealResolveInputSerializer(serializers.Serializer):
 class ReviewCycleViewSet(ScopedModelViewSet):
     """Review cycles: everyone reads them; HR and administrators create, launch and move them."""
 
-    queryset = ReviewCycle.objects.prefetch_related("units", "positions")
+    queryset = ReviewCycle.objects.prefetch_related("units", "positions", "people")
     serializer_class = ReviewCycleSerializer
     ordering = ["-period_start"]
     policy_actions = {"launch": "change", "stage": "change"}
