@@ -119,6 +119,8 @@ INSTALLED_APPS = [
     "opsteam.performance",
     "opsteam.surveys",
     "opsteam.training",
+    "opsteam.careers",
+    "opsteam.incentives",
     "opsteam.insights",
 ]
 
@@ -313,6 +315,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "training.attempts_close_expired",
         "schedule": 600.0,
     },
+    "incentives-badges": {"task": "incentives.badges_award", "schedule": 24 * 3600.0},
 }
 
 # API

@@ -14,6 +14,8 @@ api_patterns = [
     path("performance/", include("opsteam.performance.api.urls")),
     path("surveys/", include("opsteam.surveys.api.urls")),
     path("training/", include("opsteam.training.api.urls")),
+    path("careers/", include("opsteam.careers.api.urls")),
+    path("incentives/", include("opsteam.incentives.api.urls")),
 ]
 
 urlpatterns = [
@@ -23,6 +25,8 @@ urlpatterns = [
     path("performance/", include("opsteam.performance.urls")),
     path("surveys/", include("opsteam.surveys.urls")),
     path("training/", include("opsteam.training.urls")),
+    path("careers/", include("opsteam.careers.urls")),
+    path("incentives/", include("opsteam.incentives.urls")),
     path("data/", include("opsteam.core.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz/", HealthView.as_view(), name="health"),

@@ -80,6 +80,8 @@ COACHING_READ = {ADMIN: ALL, HR: ALL, MANAGER: SUBTREE, OPERATOR: SELF, AUDITOR:
 STAFF_EXPORT = {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: SUBTREE}
 # Writes a manager makes for their team (assign training, approve, observe), HR for everyone.
 TEAM_WRITE = {ADMIN: ALL, HR: ALL, MANAGER: SUBTREE}
+# Development plans: managers for their team, and anyone for themself.
+DEVELOPMENT_WRITE = {ADMIN: ALL, HR: ALL, MANAGER: SUBTREE, OPERATOR: SELF, AUDITOR: SELF}
 
 RULES: dict[str, Rule] = {
     "core.auditentry": Rule(actions={"view": READERS, "export": READERS}),
@@ -385,6 +387,103 @@ RULES: dict[str, Rule] = {
         unit_path="staff__unit",
         self_path="staff__user",
     ),
+    # Careers (opsteam/careers): ladders and level standards are published to everyone so each
+    # person can see what the next level takes; HR and administrators maintain them.
+    "org.skillgroup": _reference_data(),
+    "org.skillleveldescriptor": _reference_data(),
+    "careers.careertrack": _reference_data(),
+    "careers.careerstep": _reference_data(),
+    "careers.levelstandard": _reference_data(publish=EDITORS),
+    "careers.standardcompetency": _reference_data(),
+    "careers.standardcourse": _reference_data(),
+    "careers.standardcertificate": _reference_data(),
+    # Development plans: the person (who may start their own), their managers' subtree, HR;
+    # a mentor named on an action sees that action. Auditors only their own, as for coaching.
+    "careers.developmentplan": Rule(
+        actions={"view": COACHING_READ, "add": DEVELOPMENT_WRITE, "change": DEVELOPMENT_WRITE},
+        unit_path="staff__unit",
+        self_path="staff__user",
+        also_self_paths=("owner__user",),
+    ),
+    "careers.developmentaction": Rule(
+        actions={"view": COACHING_READ},
+        unit_path="plan__staff__unit",
+        self_path="plan__staff__user",
+        also_self_paths=("plan__owner__user", "mentor__user"),
+    ),
+    "careers.developmentcheckin": Rule(
+        actions={"view": COACHING_READ},
+        unit_path="plan__staff__unit",
+        self_path="plan__staff__user",
+        also_self_paths=("plan__owner__user",),
+    ),
+    "careers.promotionround": Rule(
+        actions={"view": EVERYONE, "add": EDITORS, "change": EDITORS, "decide": EDITORS}
+    ),
+    # A nomination: the nominee, their managers' subtree, HR and auditors; the nominee or the
+    # manager nominates (rounds may forbid self-nomination), HR decides.
+    "careers.nomination": Rule(
+        actions={
+            "view": STAFF_READ,
+            "list": STAFF_EXPORT,
+            "nominate": {ADMIN: ALL, HR: ALL, MANAGER: SUBTREE, OPERATOR: SELF},
+            "withdraw": {ADMIN: ALL, HR: ALL, MANAGER: SUBTREE, OPERATOR: SELF},
+            "decide": EDITORS,
+            "export": STAFF_EXPORT,
+        },
+        unit_path="unit",
+        self_path="staff__user",
+    ),
+    # Committee scores and comments: the member who wrote them, HR, administrators, auditors;
+    # not the nominee, not the nominee's managers.
+    "careers.committeereview": Rule(
+        actions={"view": {**OWN_ONLY, ADMIN: ALL, HR: ALL, AUDITOR: ALL}, "review": OWN_ONLY},
+        unit_path="nomination__unit",
+        self_path="reviewer",
+    ),
+    # Incentives (opsteam/incentives). Bonus policies are published rules; pools and their
+    # lines are pay: HR and administrators, the unit's managers (their subtree), each person
+    # their own line once approved (incentives.selectors), auditors read-only.
+    "incentives.bonuspolicy": _reference_data(),
+    "incentives.bonuspool": Rule(
+        actions={
+            "view": {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: SUBTREE},
+            "add": EDITORS,
+            "change": EDITORS,
+            "approve": EDITORS,
+            "export": EDITORS,
+        },
+        unit_path="unit",
+    ),
+    "incentives.bonusline": Rule(
+        actions={"view": STAFF_READ, "export": EDITORS},
+        unit_path="unit",
+        self_path="staff__user",
+    ),
+    "incentives.rewardentry": Rule(
+        actions={"view": STAFF_READ, "add": TEAM_WRITE, "export": STAFF_EXPORT},
+        unit_path="staff__unit",
+        self_path="staff__user",
+    ),
+    "incentives.companyvalue": _reference_data(),
+    "incentives.badge": _reference_data(),
+    # Recognition is public by design: kudos, commendations and badges show in the feed.
+    "incentives.kudos": Rule(
+        actions={"view": EVERYONE, "add": EVERYONE, "delete": EDITORS},
+        unit_path="recipient__unit",
+        self_path="sender__user",
+    ),
+    "incentives.teamcommendation": Rule(
+        actions={"view": EVERYONE, "add": TEAM_WRITE}, unit_path="unit"
+    ),
+    "incentives.badgeaward": Rule(
+        actions={"view": EVERYONE, "add": EDITORS, "delete": EDITORS},
+        unit_path="staff__unit",
+        self_path="staff__user",
+    ),
+    "incentives.recognitionsetting": Rule(
+        actions={"view": EVERYONE, "change": TEAM_WRITE}, unit_path="unit"
+    ),
 }
 
 
@@ -425,6 +524,8 @@ PERSONAL_EXPORT_SKIPPED: set[str] = {
     "performance.improvementplan.manager",
     "performance.improvementplan.hr_owner",
     "performance.improvementplan.mentor",
+    "careers.developmentplan.owner",
+    "careers.developmentaction.mentor",
 }
 PERSONAL_EXPORT_SCOPED: set[str] = {"performance.privatenote"}
 # Reference label -> function(rows) -> rows that blanks values the person may not see yet

@@ -166,13 +166,39 @@ class Position(BilingualNameMixin, TimeStampedModel):
         return " · ".join(parts) or gettext("none")
 
 
+class SkillGroup(BilingualNameMixin, TimeStampedModel):
+    """A group of the competency framework (数据能力, 沟通协作 ...)."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    name_en = models.CharField(_("English name"), max_length=120, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("competency group")
+        verbose_name_plural = _("competency groups")
+        ordering = ["order", "code"]
+
+
 class Skill(BilingualNameMixin, TimeStampedModel):
-    """A skill or body of knowledge a job description can require, at a level from 1 to 5."""
+    """A competency of the framework: a professional skill, tool, knowledge or general ability.
+
+    Job descriptions require it and career levels set a minimum for it, at a level from 1 to 5,
+    each level described by a ``SkillLevelDescriptor``.
+    """
 
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
     name_en = models.CharField(_("English name"), max_length=120, blank=True)
     category = models.CharField(_("category"), max_length=20, choices=SkillCategory.choices)
+    group = models.ForeignKey(
+        SkillGroup,
+        verbose_name=_("competency group"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="skills",
+    )
     description = models.TextField(_("description"), blank=True)
 
     class Meta:
@@ -251,6 +277,36 @@ class Staff(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("org:staff_detail", args=[self.pk])
+
+
+class SkillLevelDescriptor(models.Model):
+    """What level 1..5 of a competency looks like at work (the behaviour a rater looks for)."""
+
+    skill = models.ForeignKey(
+        Skill, verbose_name=_("skill"), on_delete=models.CASCADE, related_name="level_descriptors"
+    )
+    level = models.PositiveSmallIntegerField(
+        _("level"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    description = models.TextField(_("description"))
+    description_en = models.TextField(_("description (English)"), blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("level descriptor")
+        verbose_name_plural = _("level descriptors")
+        ordering = ["skill", "level"]
+        constraints = [
+            models.UniqueConstraint(fields=["skill", "level"], name="org_skilllevel_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.skill} L{self.level}"
+
+    @property
+    def label(self) -> str:
+        return localized(self, "description")
 
 
 class StaffSkill(models.Model):

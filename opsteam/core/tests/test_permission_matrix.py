@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import importlib.util
+import pkgutil
 from typing import Any
 
 import pytest
@@ -831,10 +832,16 @@ EXCLUDED_NAMESPACES = {"admin"}
 # Tables of later modules live beside their code (``opsteam/<app>/tests/matrix_*.py``): each
 # declares ``EXPECTED``, ``GUARDED`` (models a denied write could touch) and
 # ``objects(objects, users, user) -> dict`` building the rows its checks name.
+# Every ``matrix_*.py`` of every app's tests package is loaded, in a stable order.
 MODULE_TABLES = [
-    importlib.import_module(f"opsteam.training.tests.{name}")
-    for name in ("matrix_catalogue", "matrix_delivery", "matrix_exams", "matrix_learning")
-    if importlib.util.find_spec(f"opsteam.training.tests.{name}") is not None
+    importlib.import_module(f"opsteam.{app}.tests.{module.name}")
+    for app in ("training", "careers", "incentives")
+    if importlib.util.find_spec(f"opsteam.{app}.tests") is not None
+    for module in sorted(
+        pkgutil.iter_modules(importlib.import_module(f"opsteam.{app}.tests").__path__),
+        key=lambda module: module.name,
+    )
+    if module.name.startswith("matrix_")
 ]
 for _table in MODULE_TABLES:
     EXPECTED.update(_table.EXPECTED)

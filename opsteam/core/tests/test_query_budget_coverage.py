@@ -2,13 +2,15 @@
 
 A list route is a router ``-list`` route, a route named ``*_list``, a UI view built on Django's
 ``ListView`` or one of ``OTHER_LISTS``. Each app's
-``tests/test_query_budgets.py`` declares ``ENDPOINTS``; a list route named in none of them fails
+``tests/test_query_budgets*.py`` declares ``ENDPOINTS``; a list route named in none of them fails
 here, so a new list cannot ship without its query budget.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import pkgutil
 
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.views.generic import ListView
@@ -16,17 +18,19 @@ from django.views.generic import ListView
 APPS = ("org", "performance", "surveys", "training", "careers", "incentives")
 
 
-def _budget_module(app: str):
-    name = f"opsteam.{app}.tests.test_query_budgets"
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as error:
-        if error.name is not None and name.startswith(error.name):
-            return None  # the app has no budget module (yet): its routes show as missing
-        raise
+def _budget_modules(app: str) -> list:
+    """The app's ``tests/test_query_budgets*.py`` modules (none when it has no tests package)."""
+    if importlib.util.find_spec(f"opsteam.{app}.tests") is None:
+        return []
+    package = importlib.import_module(f"opsteam.{app}.tests")
+    return [
+        importlib.import_module(f"opsteam.{app}.tests.{module.name}")
+        for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name)
+        if module.name.startswith("test_query_budgets")
+    ]
 
 
-BUDGET_MODULES = [module for app in APPS if (module := _budget_module(app)) is not None]
+BUDGET_MODULES = [module for app in APPS for module in _budget_modules(app)]
 EXCLUDED_NAMESPACES = {"admin"}
 # Pages and API views that list rows without being a ``ListView`` or a router list route.
 OTHER_LISTS = {

@@ -1,0 +1,3 @@
+"""Pages of this area (being built)."""
+
+urlpatterns: list = []
