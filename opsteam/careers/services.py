@@ -185,6 +185,13 @@ def _check_grades(standard: LevelStandard) -> None:
         )
     if standard.appraisal_min_count and not standard.appraisal_at_least:
         raise ValidationFailed(_("Say which grade counts as good."), field="appraisal_at_least")
+    # The eligibility engine refuses a minimum of 0 (every score is 0 or more), which would
+    # break every page that evaluates the level: ask for the lowest passing score instead.
+    if standard.min_assessment_score is not None and standard.min_assessment_score <= 0:
+        raise ValidationFailed(
+            _("The minimum defence score must be above 0; leave it empty if none is needed."),
+            field="min_assessment_score",
+        )
 
 
 @transaction.atomic

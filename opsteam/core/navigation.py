@@ -97,6 +97,40 @@ AREAS: tuple[NavArea, ...] = (
         ),
     ),
     NavArea(
+        _("Career development"),
+        "careers",
+        (
+            NavItem(_("My growth"), "careers:my_growth", "careers.CareerTrack"),
+            NavItem(_("Development plans"), "careers:plan_list", "careers.DevelopmentPlan"),
+            NavItem(_("Team readiness"), "careers:team_readiness", "org.Staff", "list"),
+            NavItem(_("Promotion rounds"), "careers:round_list", "careers.PromotionRound"),
+            NavItem(_("My committee reviews"), "careers:committee", "careers.CommitteeReview"),
+            NavItem(_("Career ladders"), "careers:track_list", "careers.CareerTrack"),
+            NavItem(_("Competency framework"), "careers:competency_list", "org.Skill"),
+        ),
+    ),
+    NavArea(
+        _("Incentives"),
+        "incentives",
+        (
+            NavItem(_("My rewards"), "incentives:my_rewards", "incentives.RewardEntry"),
+            NavItem(_("Bonus pools"), "incentives:pool_list", "incentives.BonusPool"),
+            NavItem(_("Bonus policies"), "incentives:policy_list", "incentives.BonusPolicy"),
+            NavItem(
+                _("Reward ledger"), "incentives:reward_list", "incentives.RewardEntry", "export"
+            ),
+            NavItem(_("Recognition"), "incentives:recognition", "incentives.Kudos"),
+            NavItem(_("Badges"), "incentives:badge_list", "incentives.Badge"),
+            NavItem(
+                _("Team commendations"),
+                "incentives:commendation_list",
+                "incentives.TeamCommendation",
+            ),
+            NavItem(_("Company values"), "incentives:value_list", "incentives.CompanyValue"),
+            NavItem(_("Fairness review"), "incentives:fairness", "incentives.BonusPool", "report"),
+        ),
+    ),
+    NavArea(
         _("Data"),
         "data",
         (

@@ -452,6 +452,8 @@ RULES: dict[str, Rule] = {
             "change": EDITORS,
             "approve": EDITORS,
             "export": EDITORS,
+            # The fairness review: grades, bonuses and promotions compared org-wide.
+            "report": READERS,
         },
         unit_path="unit",
     ),

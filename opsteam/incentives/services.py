@@ -152,8 +152,13 @@ class PoolMember(NamedTuple):
     employee_no: str
 
 
-def pool_participants(pool: BonusPool) -> list[tuple[PoolMember, rewards.Participant]]:
+def pool_participants(
+    pool: BonusPool, policy_row: BonusPolicy | None = None
+) -> list[tuple[PoolMember, rewards.Participant]]:
     """The cycle's graded reviews of people in the pool's unit subtree, as engine inputs.
+
+    The base (months of salary) and the KPI factor follow ``policy_row`` (the pool's policy
+    when None): a what-if under another policy must use that policy's own settings.
 
     Two reads of plain values (no model instances: 10,000 people): the reviews with the
     person's dates, and the base salaries in force on the period's last day.
@@ -187,8 +192,9 @@ def pool_participants(pool: BonusPool) -> list[tuple[PoolMember, rewards.Partici
     for staff_id, salary in rows:
         salaries[staff_id] = Decimal(salary)  # the last one in force wins
     period_days = (cycle.period_end - cycle.period_start).days + 1
-    use_kpi = pool.policy.use_kpi_factor
-    months = pool.policy.base_months
+    policy_row = policy_row or pool.policy
+    use_kpi = policy_row.use_kpi_factor
+    months = policy_row.base_months
     cent = Decimal("0.01")
     result = []
     for staff_id, unit_id, grade, kpi_score, employee_no, hired, left in reviews:
@@ -213,16 +219,27 @@ def pool_participants(pool: BonusPool) -> list[tuple[PoolMember, rewards.Partici
 def pool_simulate(
     pool: BonusPool, *, budget: Decimal | None = None, policies: Mapping[str, BonusPolicy]
 ) -> dict[str, rewards.Allocation]:
-    """What-if: the pool's people allocated under other policies or budgets; writes nothing."""
-    participants = [participant for _member, participant in pool_participants(pool)]
-    try:
-        return rewards.simulate(
-            budget if budget is not None else pool.budget,
-            participants,
-            {name: engine_policy(row) for name, row in policies.items()},
-        )
-    except rewards.InputError as exc:
-        raise ValidationFailed(str(exc), field=getattr(exc, "field", None)) from exc
+    """What-if: the pool's people allocated under other policies or budgets; writes nothing.
+
+    Each policy applies its own base months and KPI factor switch, not the pool's.
+    """
+    inputs: dict[tuple[Decimal, bool], list[rewards.Participant]] = {}
+    results: dict[str, rewards.Allocation] = {}
+    for name, row in policies.items():
+        key = (row.base_months, row.use_kpi_factor)
+        if key not in inputs:
+            inputs[key] = [participant for _member, participant in pool_participants(pool, row)]
+        try:
+            results.update(
+                rewards.simulate(
+                    budget if budget is not None else pool.budget,
+                    inputs[key],
+                    {name: engine_policy(row)},
+                )
+            )
+        except rewards.InputError as exc:
+            raise ValidationFailed(str(exc), field=getattr(exc, "field", None)) from exc
+    return results
 
 
 def _locked(pool: BonusPool) -> BonusPool:
@@ -563,8 +580,14 @@ def _manages(actor: Any, unit: OrgUnit) -> bool:
 
 @transaction.atomic
 def badge_award(*, actor: Any, badge: Badge, staff: Staff, evidence: str = "") -> BadgeAward:
-    """Award a badge by hand (HR); a person holds each badge once."""
+    """Award a badge by hand (HR); a person holds each badge once. Only active manual badges:
+    the others are earned from data by ``badges_award_automatic``."""
     policy.require(actor, "add", BadgeAward)
+    if badge.criterion != BadgeCriterion.MANUAL or not badge.is_active:
+        raise ValidationFailed(
+            _("Only active badges of the kind “awarded by hand” are awarded by hand."),
+            field="badge",
+        )
     if BadgeAward.objects.filter(badge=badge, staff=staff).exists():
         raise ValidationFailed(
             _("{name} already holds this badge.").format(name=staff), field="staff"

@@ -154,14 +154,30 @@ def test_demo_writes_are_audited_as_system():
     entries = AuditEntry.objects.all()
     assert entries.filter(object_type="org.staff").count() >= Staff.objects.count()
     assert set(entries.values_list("source", flat=True)) == {"system"}
-    # The organisation is written by the loader itself; the appraisal demo acts through the
-    # real services as the demo people (self-reviews by the reviewee...), so every rule holds.
-    # (Skill levels are the exception: the training demo completes courses through the real
-    # services as the administrator, and completion raises the people's skill levels.)
-    org_entries = entries.filter(object_type__startswith="org.").exclude(
-        object_type="org.staffskill"
+    # The organisation is written by the loader itself. The later demos act through the real
+    # services as the demo people: the training demo completes courses as the administrator
+    # (which raises skill levels), the careers demo has HR maintain the competency framework and
+    # approve promotions (a level change of the people promoted), the incentives demo has HR
+    # record salaries. Nothing else in the organisation is written by a person.
+    org_entries = entries.filter(object_type__startswith="org.")
+    by_people = org_entries.exclude(actor_label="system")
+    assert set(by_people.values_list("object_type", flat=True)) <= {
+        "org.staffskill",
+        "org.skill",
+        "org.skillgroup",
+        "org.skillleveldescriptor",
+        "org.compensation",
+        "org.staff",
+    }
+    staff_changes = by_people.filter(object_type="org.staff")
+    assert all(
+        note.startswith("promotion") for note in staff_changes.values_list("note", flat=True)
     )
-    assert set(org_entries.values_list("actor_label", flat=True)) == {"system"}
+    assert not staff_changes.exclude(action="update").exists()
+    structure = org_entries.filter(
+        object_type__in=["org.orgunit", "org.position", "org.jobdescription", "org.raciassignment"]
+    )
+    assert set(structure.values_list("actor_label", flat=True)) == {"system"}
 
 
 @pytest.mark.django_db

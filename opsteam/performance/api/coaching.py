@@ -7,7 +7,7 @@ note, read through ``selectors_coaching`` (which the policy scopes to its author
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -164,10 +164,13 @@ class PlanCheckInSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(component_name="ImprovementPlan")
 class PlanSerializer(serializers.ModelSerializer):
     staff_name = serializers.CharField(source="staff.display_name", read_only=True)
     goals = PlanGoalSerializer(many=True, read_only=True)
     check_ins = PlanCheckInSerializer(many=True, read_only=True)
+    # Declared: read-only model fields lose ``allow_blank``, and an open plan has no outcome.
+    outcome = serializers.ChoiceField(choices=PlanOutcome.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = ImprovementPlan

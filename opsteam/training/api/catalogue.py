@@ -354,6 +354,7 @@ class CourseViewSet(ScopedModelViewSet):
         detail=True,
         methods=["get", "post"],
         parser_classes=[MultiPartParser, FormParser, JSONParser],
+        pagination_class=None,  # every version in one answer, as the schema says
     )
     def materials(self, request: Request, pk: str | None = None) -> Response:
         """Every version of every material (GET); upload a file or add a link (POST)."""

@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from opsteam.careers.demo import build_careers_demo
+from opsteam.incentives.demo import build_incentives_demo
 from opsteam.org.demo import BASE_SIZE, DemoSummary, build_demo
 
 
@@ -85,6 +87,12 @@ class Command(BaseCommand):
             report("培训演示数据 Training demo data", 0, 1)
             training = build_training_demo(seed=seed)
             summary.created.update({f"training.{k}": n for k, n in training.items() if n})
+            report("职业发展演示数据 Careers demo data", 0, 1)
+            careers = build_careers_demo(seed=seed)
+            summary.created.update({f"careers.{k}": n for k, n in careers.items() if n})
+            report("激励演示数据 Incentives demo data", 0, 1)
+            incentives = build_incentives_demo(seed=seed)
+            summary.created.update({f"incentives.{k}": n for k, n in incentives.items() if n})
         if verbosity > 0:
             self.stdout.write(render_summary(summary), ending="")
 
