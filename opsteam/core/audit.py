@@ -175,6 +175,20 @@ def record_many(entries: Iterable[AuditEntry | None], *, batch_size: int = 2000)
     return len(batch)
 
 
+def record_pay_reads(*, user: Any, rows: Iterable[models.Model], fields: list[str]) -> None:
+    """Audit a read of pay (salaries, bonus lines) by anyone but HR: one "view" entry per row
+    naming the fields read, written in one insert. HR reads pay as its job: not recorded."""
+    from opsteam.core import policy
+    from opsteam.core.choices import Role
+
+    rows = list(rows)
+    if rows and Role.HR not in policy.user_roles(user):
+        record_many(
+            build_entry(actor=user, action=AuditAction.VIEW, obj=row, after={"read": fields})
+            for row in rows
+        )
+
+
 # Append-only guard: the triggers of migration core/0002 consult a maintenance switch that only
 # the test database set-up turns on (flushing tables between transactional tests).
 

@@ -21,11 +21,9 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 
 from opsteam.core import audit, policy
-from opsteam.core.choices import AuditAction, Role
 from opsteam.incentives import rewards
 from opsteam.incentives.choices import PoolStatus, RewardKind
 from opsteam.incentives.models import BonusLine, BonusPolicy, BonusPool, RewardEntry
-from opsteam.org import selectors as org_selectors
 from opsteam.org.choices import StaffStatus
 from opsteam.org.models import OrgUnit, Staff
 from opsteam.performance.models import Review
@@ -68,18 +66,12 @@ def line_list(*, user: Any, action: str = "view") -> QuerySet[BonusLine]:
 def bonus_lines_read(*, user: Any, lines: Iterable[BonusLine]) -> list[BonusLine]:
     """Return ``lines``, auditing the read when the reader is not HR.
 
-    The same record as a pay read (``org.selectors.compensation_history``): one "view" entry
+    The same record as any pay read (``audit.record_pay_reads``): one "view" entry
     per line naming the pay fields read, written in one insert. Lines need ``pool`` and
     ``staff`` loaded (the entry's label names both).
     """
     lines = list(lines)
-    if lines and Role.HR not in org_selectors.policy_roles(user):
-        audit.record_many(
-            audit.build_entry(
-                actor=user, action=AuditAction.VIEW, obj=line, after={"read": LINE_READ_FIELDS}
-            )
-            for line in lines
-        )
+    audit.record_pay_reads(user=user, rows=lines, fields=LINE_READ_FIELDS)
     return lines
 
 

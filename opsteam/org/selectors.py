@@ -42,19 +42,12 @@ def compensation_history(*, user: Any, staff: Staff) -> list[Any]:
     Every read by someone who is not HR (administrators, the person themself) is audited.
     """
     from opsteam.core import audit
-    from opsteam.core.choices import AuditAction
     from opsteam.org.models import Compensation
 
     records = list(
         Compensation.objects.restrict(user, "view").filter(staff=staff).order_by("-effective_from")
     )
-    if records and Role.HR not in policy_roles(user):
-        audit.record_many(
-            audit.build_entry(
-                actor=user, action=AuditAction.VIEW, obj=record, after={"read": ["base_salary"]}
-            )
-            for record in records
-        )
+    audit.record_pay_reads(user=user, rows=records, fields=["base_salary"])
     return records
 
 
