@@ -27,6 +27,39 @@ def pytest_configure(config):
 
     handle._opsteam_wrapped = True
     flush.Command.handle = handle
+    _serialise_live_server_on_shared_sqlite()
+
+
+def _serialise_live_server_on_shared_sqlite():
+    """On in-memory SQLite the live server's request threads share one connection (and its
+    transaction state), so two requests at once (a browser's speculative prefetch beside a
+    click, two tabs) can tangle each other's savepoints. Serve one request at a time there;
+    PostgreSQL keeps the threaded server with a connection per thread."""
+    import threading
+
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class SerialisedOnSharedConnection(ThreadedWSGIServer):
+        def set_app(self, application):
+            if not self.connections_override:
+                return super().set_app(application)
+            lock = threading.Lock()
+
+            def serialised(environ, start_response):
+                with lock:
+                    # Drain and close the body inside the lock: streamed responses read the
+                    # database too, and closing sends request_finished.
+                    response = application(environ, start_response)
+                    try:
+                        return list(response)
+                    finally:
+                        if hasattr(response, "close"):
+                            response.close()
+
+            return super().set_app(serialised)
+
+    LiveServerThread.server_class = SerialisedOnSharedConnection
 
 
 def pytest_collection_modifyitems(config, items):
