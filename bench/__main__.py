@@ -5,12 +5,14 @@
     python -m bench appraisal --pg-only
 
 Each bench module runs in a fresh process against a fresh database of its own, so figures do
-not depend on what ran before. Figures are printed, never asserted.
+not depend on what ran before. A module that declares ``NEEDS_DATABASE = False`` runs once,
+without a database, under the backend label "none". Figures are printed, never asserted.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib
 import json
 import os
@@ -32,6 +34,19 @@ def _modules(selected: list[str]) -> list[str]:
     if selected:
         names = [n for n in names if any(s in n for s in selected)]
     return names
+
+
+def _needs_database(name: str) -> bool:
+    """False when the module declares ``NEEDS_DATABASE = False`` (read without importing it)."""
+    tree = ast.parse((Path(__file__).parent / f"{name}.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "NEEDS_DATABASE" for t in node.targets)
+            and isinstance(node.value, ast.Constant)
+        ):
+            return bool(node.value.value)
+    return True
 
 
 def _postgres_reachable() -> bool:
@@ -80,7 +95,7 @@ def main() -> None:
             print("PostgreSQL is not reachable; PostgreSQL figures skipped", file=sys.stderr)
     figures = []
     for name in _modules(args.only):
-        for backend in backends:
+        for backend in backends if _needs_database(name) else ["none"]:
             print(f"== {name} on {backend}", flush=True)
             for figure in _run_module(name, backend):
                 figures.append(figure)

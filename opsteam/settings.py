@@ -121,6 +121,8 @@ INSTALLED_APPS = [
     "opsteam.training",
     "opsteam.careers",
     "opsteam.incentives",
+    "opsteam.workflow",
+    "opsteam.collab",
     "opsteam.insights",
 ]
 
@@ -161,6 +163,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "opsteam.core.context_processors.navigation",
+                "opsteam.collab.context_processors.unread_notifications",
             ],
         },
     },
@@ -316,6 +319,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 600.0,
     },
     "incentives-badges": {"task": "incentives.badges_award", "schedule": 24 * 3600.0},
+    # Time-based automation rules (SLA alerts, due dates, schedules); never fires twice.
+    "workflow-rules-scan": {"task": "workflow.rules_scan", "schedule": 900.0},
 }
 
 # API
@@ -381,6 +386,15 @@ SPECTACULAR_SETTINGS = {
         "ExamQuestionKindEnum": "opsteam.training.choices.QuestionKind",
         "ExamKindEnum": "opsteam.training.choices.ExamKind",
         "LearningKindEnum": "opsteam.training.choices.LearningKind",
+        "ProcessMapStatusEnum": "opsteam.workflow.choices.MapStatus",
+        "WorkItemStatusEnum": "opsteam.workflow.choices.ItemStatus",
+        "WorkItemKindEnum": "opsteam.workflow.choices.ItemKind",
+        "WorkItemPriorityEnum": "opsteam.workflow.choices.Priority",
+        "WorkItemLinkKindEnum": "opsteam.workflow.choices.LinkKind",
+        "EventSourceKindEnum": "opsteam.workflow.choices.SourceKind",
+        "ImprovementActionStatusEnum": "opsteam.workflow.choices.ActionStatus",
+        "RuleTriggerEnum": "opsteam.workflow.choices.Trigger",
+        "TrainingRuleTriggerEnum": "opsteam.training.choices.Trigger",
     },
     # Served from our own static files (npm swagger-ui-dist), never from a CDN.
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",

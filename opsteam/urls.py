@@ -16,6 +16,7 @@ api_patterns = [
     path("training/", include("opsteam.training.api.urls")),
     path("careers/", include("opsteam.careers.api.urls")),
     path("incentives/", include("opsteam.incentives.api.urls")),
+    path("workflow/", include("opsteam.workflow.api.urls")),
 ]
 
 urlpatterns = [
@@ -27,6 +28,8 @@ urlpatterns = [
     path("training/", include("opsteam.training.urls")),
     path("careers/", include("opsteam.careers.urls")),
     path("incentives/", include("opsteam.incentives.urls")),
+    path("workflow/", include("opsteam.workflow.urls")),
+    path("collab/", include("opsteam.collab.urls")),
     path("data/", include("opsteam.core.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz/", HealthView.as_view(), name="health"),

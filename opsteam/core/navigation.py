@@ -131,6 +131,18 @@ AREAS: tuple[NavArea, ...] = (
         ),
     ),
     NavArea(
+        _("Workflow"),
+        "workflow",
+        (
+            NavItem(_("My work"), "workflow:my_work", "workflow.WorkItem", "add"),
+            NavItem(_("Processes"), "workflow:process_list", "workflow.ProcessMap"),
+            NavItem(_("Work items"), "workflow:item_list", "workflow.WorkItem", "list"),
+            NavItem(_("Team workload"), "workflow:workload", "workflow.WorkItem", "workload"),
+            NavItem(_("Improvement actions"), "workflow:action_list", "workflow.ImprovementAction"),
+            NavItem(_("Automation rules"), "workflow:rule_list", "workflow.AutomationRule"),
+        ),
+    ),
+    NavArea(
         _("Data"),
         "data",
         (

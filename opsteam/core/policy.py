@@ -82,6 +82,12 @@ STAFF_EXPORT = {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: SUBTREE}
 TEAM_WRITE = {ADMIN: ALL, HR: ALL, MANAGER: SUBTREE}
 # Development plans: managers for their team, and anyone for themself.
 DEVELOPMENT_WRITE = {ADMIN: ALL, HR: ALL, MANAGER: SUBTREE, OPERATOR: SELF, AUDITOR: SELF}
+# Processes (opsteam/workflow): maintained by HR, administrators and the owning unit's managers;
+# their analytics read by those and by auditors.
+PROCESS_OWNERS = {ADMIN: ALL, HR: ALL, MANAGER: SUBTREE}
+PROCESS_READERS = {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: SUBTREE}
+# Work items: a team's managers and HR see them all, operators their own (assigned or raised).
+WORK_READ = {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: SUBTREE, OPERATOR: SELF}
 
 RULES: dict[str, Rule] = {
     "core.auditentry": Rule(actions={"view": READERS, "export": READERS}),
@@ -485,6 +491,110 @@ RULES: dict[str, Rule] = {
     ),
     "incentives.recognitionsetting": Rule(
         actions={"view": EVERYONE, "change": TEAM_WRITE}, unit_path="unit"
+    ),
+    # Workflow (opsteam/workflow). Process maps are published to everyone (who does which step,
+    # the SOP, the targets); HR, administrators and the managers of the process's owning unit
+    # maintain them and read its analytics (which name people: not for operators).
+    "workflow.processmap": Rule(
+        actions={
+            "view": EVERYONE,
+            "add": PROCESS_OWNERS,
+            "change": PROCESS_OWNERS,
+            "publish": PROCESS_OWNERS,
+            "analyse": PROCESS_READERS,
+            "export": PROCESS_READERS,
+        },
+        unit_path="process__owner_unit",
+    ),
+    "workflow.step": Rule(
+        actions={"view": EVERYONE, "change": PROCESS_OWNERS},
+        unit_path="map__process__owner_unit",
+    ),
+    "workflow.transition": Rule(
+        actions={"view": EVERYONE, "change": PROCESS_OWNERS},
+        unit_path="map__process__owner_unit",
+    ),
+    # Work items: the team's managers and HR see all of a team's items; operators the items
+    # assigned to them or that they raised (items may carry customer data).
+    "workflow.workitem": Rule(
+        actions={
+            "view": WORK_READ,
+            "list": WORK_READ,
+            "add": {**TEAM_WRITE, OPERATOR: ALL},
+            "change": {**TEAM_WRITE, OPERATOR: SELF},
+            "move": {**TEAM_WRITE, OPERATOR: SELF},
+            "comment": {**TEAM_WRITE, OPERATOR: SELF, AUDITOR: SELF},
+            "delete": TEAM_WRITE,
+            "export": STAFF_EXPORT,
+            "workload": {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: SUBTREE},
+        },
+        unit_path="unit",
+        self_path="assignee__user",
+        also_self_paths=("reporter",),
+    ),
+    "workflow.workitemcomment": Rule(
+        actions={"view": WORK_READ},
+        unit_path="item__unit",
+        self_path="item__assignee__user",
+        also_self_paths=("item__reporter",),
+    ),
+    "workflow.workitemattachment": Rule(
+        actions={"view": WORK_READ},
+        unit_path="item__unit",
+        self_path="item__assignee__user",
+        also_self_paths=("item__reporter",),
+    ),
+    "workflow.workitemlink": Rule(
+        actions={"view": WORK_READ},
+        unit_path="source__unit",
+        self_path="source__assignee__user",
+        also_self_paths=("source__reporter",),
+    ),
+    # The event log names people and times: process owners and readers only.
+    "workflow.eventsource": Rule(
+        actions={
+            "view": PROCESS_READERS,
+            "add": PROCESS_OWNERS,
+            "change": PROCESS_OWNERS,
+            "import": PROCESS_OWNERS,
+        },
+        unit_path="process__owner_unit",
+    ),
+    "workflow.processevent": Rule(
+        actions={
+            "view": PROCESS_READERS,
+            "add": PROCESS_OWNERS,
+            "import": PROCESS_OWNERS,
+            "export": PROCESS_READERS,
+        },
+        unit_path="process__owner_unit",
+    ),
+    "workflow.improvementaction": Rule(
+        actions={
+            "view": {**PROCESS_READERS, OPERATOR: SELF},
+            "add": PROCESS_OWNERS,
+            "change": {**PROCESS_OWNERS, OPERATOR: SELF},
+            "export": PROCESS_READERS,
+        },
+        unit_path="process__owner_unit",
+        self_path="owner__user",
+    ),
+    "workflow.automationrule": Rule(
+        actions={
+            "view": PROCESS_READERS,
+            "add": PROCESS_OWNERS,
+            "change": PROCESS_OWNERS,
+            "delete": PROCESS_OWNERS,
+            "run": PROCESS_OWNERS,
+        },
+        unit_path="process__owner_unit",
+    ),
+    "workflow.rulerun": Rule(
+        actions={"view": PROCESS_READERS}, unit_path="rule__process__owner_unit"
+    ),
+    # Notifications (opsteam/collab): each person's inbox is their own.
+    "collab.notification": Rule(
+        actions={"view": OWN_ONLY, "change": OWN_ONLY}, self_path="recipient"
     ),
 }
 

@@ -15,7 +15,7 @@ import pkgutil
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.views.generic import ListView
 
-APPS = ("org", "performance", "surveys", "training", "careers", "incentives")
+APPS = ("org", "performance", "surveys", "training", "careers", "incentives", "workflow", "collab")
 
 
 def _budget_modules(app: str) -> list:

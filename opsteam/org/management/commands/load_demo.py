@@ -13,6 +13,7 @@ from rich.table import Table
 from opsteam.careers.demo import build_careers_demo
 from opsteam.incentives.demo import build_incentives_demo
 from opsteam.org.demo import BASE_SIZE, DemoSummary, build_demo
+from opsteam.workflow import demo as workflow_demo
 
 
 def build_training_demo(*, seed: int) -> dict[str, int]:
@@ -93,6 +94,8 @@ class Command(BaseCommand):
             report("激励演示数据 Incentives demo data", 0, 1)
             incentives = build_incentives_demo(seed=seed)
             summary.created.update({f"incentives.{k}": n for k, n in incentives.items() if n})
+            report("流程演示数据 Workflow demo data", 0, 1)
+            summary.created.update(workflow_demo.load(seed=seed))
         if verbosity > 0:
             self.stdout.write(render_summary(summary), ending="")
 
