@@ -414,7 +414,8 @@ def _order_within_cases(
             "r": resources[rows],
         }
     ).select(pl.arg_sort_by(["k", "s", "c", "p", "r"]))
-    order = order.copy()
+    if not order.flags.writeable:
+        order = order.copy()
     order[positions] = rows[resort.to_series().to_numpy()]
     starts[positions] = start[order[positions]]
     return order, starts
@@ -455,6 +456,11 @@ def _compress_into(
             output[position : position + size] = piece
         position += size
     return outputs
+
+
+def _key_dtype(bits: int) -> type:
+    """uint32 when the packed key fits (its sort is twice as fast), else int64."""
+    return np.uint32 if bits <= 32 else np.int64
 
 
 def _count_distinct_sorted(keys: np.ndarray, shift: int, n_groups: int) -> np.ndarray:
@@ -771,6 +777,15 @@ class _Work:
             key += after[chunk][handed]
             return key, self.wait[chunk][handed]
 
+        slots = self.n_edges * people * people
+        if slots <= _DENSE_KEYS:
+            counts, sums = np.zeros(slots, dtype=np.int64), np.zeros(slots)
+            for chunk in _chunks(self.edge.size):
+                key, wait = piece(chunk, self.handed[chunk])
+                counts += np.bincount(key, minlength=slots)
+                sums += np.bincount(key, weights=wait, minlength=slots)
+            codes = np.flatnonzero(counts)
+            return codes, counts[codes], sums[codes]
         key, wait = _compress_into(
             self.edge.size, lambda chunk: self.handed[chunk], piece, (np.int64, np.float64)
         )
@@ -1084,19 +1099,19 @@ def _variant_ids(log: EncodedLog) -> tuple[np.ndarray, np.ndarray]:
         return empty, empty
     firsts = log.bounds[:-1]
     lengths = np.diff(log.bounds)
+    key = np.empty(log.cases, dtype=np.uint64)
     with np.errstate(over="ignore"):
         powers = np.cumprod(np.full(int(lengths.max()), _VARIANT_PRIME, dtype=np.uint64))
-        terms = np.empty(log.events, dtype=np.uint64)
-        for chunk in _chunks(log.events):
-            position = np.arange(chunk.start, chunk.stop) - log.bounds[log.case[chunk]]
-            term = log.step[chunk].astype(np.uint64)
+        # a 64-bit polynomial hash of the path plus its length, verified exactly below; in
+        # chunks of whole cases
+        for cases in _chunks(log.cases):
+            rows = slice(int(log.bounds[cases.start]), int(log.bounds[cases.stop]))
+            position = np.arange(rows.start, rows.stop) - log.bounds[log.case[rows]]
+            term = log.step[rows].astype(np.uint64)
             term += np.uint64(1)
             term *= powers[position]
-            terms[chunk] = term
-        # a 64-bit polynomial hash of the path plus its length; verified exactly below
-        key = np.add.reduceat(terms, firsts)
+            key[cases] = np.add.reduceat(term, firsts[cases] - rows.start)
         key += lengths.astype(np.uint64) * _LENGTH_PRIME
-    del terms
     _unique, representative, variant = np.unique(key, return_index=True, return_inverse=True)
     variant = variant.reshape(-1)
     rep_case = representative[variant]
@@ -1247,7 +1262,8 @@ def _person_load(work: _Work) -> pl.DataFrame:
         key |= log.case[chunk][keep]
         return (key,)
 
-    (keys,) = _compress_into(n, known, person_case, (np.int64,))
+    key_type = _key_dtype(_bits(size - 1) + case_bits)
+    (keys,) = _compress_into(n, known, person_case, (key_type,))
     keys.sort()
     cases = _count_distinct_sorted(keys, case_bits, size)
     del keys
@@ -1933,7 +1949,8 @@ def _bottleneck_stats(
         key |= log.case[:-1][chunk][positive]
         return (key,)
 
-    (keys,) = _compress_into(work.edge.size, positive, candidate_case, (np.int64,))
+    key_type = _key_dtype(_bits(n_candidates - 1) + case_bits)
+    (keys,) = _compress_into(work.edge.size, positive, candidate_case, (key_type,))
     keys.sort()
     affected = _count_distinct_sorted(keys, case_bits, n_candidates)
     del keys

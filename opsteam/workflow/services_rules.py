@@ -173,7 +173,7 @@ def rule_create(
     """Create a rule of ``process`` (None: a global rule, HR and administrators only)."""
     policy.require(actor, "add", AutomationRule)
     _require_process(actor, "add", process)
-    conditions = list(conditions or [])
+    conditions = [] if conditions is None else conditions  # anything else: _validate says why
     _validate(
         process=process,
         trigger=trigger,

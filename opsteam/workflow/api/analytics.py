@@ -160,7 +160,9 @@ class EdgeCasesView(APIView):
 
 class ImprovementActionSerializer(serializers.ModelSerializer):
     process_code = serializers.CharField(source="process.code", read_only=True)
-    owner_name = serializers.CharField(source="owner.display_name", read_only=True, default=None)
+    owner_name = serializers.CharField(
+        source="owner.display_name", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = ImprovementAction

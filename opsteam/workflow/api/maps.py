@@ -59,7 +59,9 @@ def _row(queryset: Any, pk: int | None, field: str) -> Any:
 class ProcessOverviewSerializer(serializers.ModelSerializer):
     display_name = serializers.CharField(read_only=True)
     owner_unit_name = serializers.SerializerMethodField()
-    published_map = serializers.IntegerField(source="published_map_id", read_only=True)
+    published_map = serializers.IntegerField(
+        source="published_map_id", read_only=True, allow_null=True
+    )
     published_version = serializers.IntegerField(read_only=True, allow_null=True)
     latest_version = serializers.IntegerField(read_only=True, allow_null=True)
     steps_count = serializers.IntegerField(read_only=True)
@@ -416,7 +418,7 @@ class ProcessMapViewSet(ScopedModelViewSet):
         return self._out(process_map)
 
     @extend_schema(request=None, responses=RACI_PROBLEM)
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def raci(self, request: Request, pk: str | None = None) -> Response:
         """The steps whose responsible position disagrees with the RACI matrix."""
         problems = selectors_maps.raci_disagreements(self.get_object())

@@ -189,10 +189,10 @@ def _problems_as_errors(exc: automation.RuleInvalid) -> ValidationError:
         else:
             rows = detail.setdefault(problem.part, {})
             if isinstance(rows, list):
-                rows = detail[problem.part] = {"": rows}
-            rows.setdefault(str(problem.index), {}).setdefault(problem.key or "", []).append(
-                problem.message
-            )
+                rows = detail[problem.part] = {"non_field_errors": rows}
+            rows.setdefault(str(problem.index), {}).setdefault(
+                problem.key or "non_field_errors", []
+            ).append(problem.message)
     return ValidationError(detail)
 
 
