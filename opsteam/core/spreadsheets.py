@@ -51,15 +51,8 @@ def file_extension(filename: str) -> str:
     return Path(filename or "").suffix.lower()
 
 
-def check_file(handle: BinaryIO, filename: str) -> str:
-    """Validate size, type and (for xlsx) the zip container; return the extension."""
-    extension = file_extension(filename)
-    if extension not in SUPPORTED_EXTENSIONS:
-        raise _reject(
-            _("Unsupported file type {ext}: upload an .xlsx or .csv file.").format(
-                ext=extension or "?"
-            )
-        )
+def check_size(handle: BinaryIO) -> None:
+    """Reject an empty upload or one over ``OPSTEAM_IMPORT_MAX_UPLOAD_BYTES``."""
     handle.seek(0, io.SEEK_END)
     size = handle.tell()
     handle.seek(0)
@@ -72,6 +65,18 @@ def check_file(handle: BinaryIO, filename: str) -> str:
                 size=size, limit=limit
             )
         )
+
+
+def check_file(handle: BinaryIO, filename: str) -> str:
+    """Validate size, type and (for xlsx) the zip container; return the extension."""
+    extension = file_extension(filename)
+    if extension not in SUPPORTED_EXTENSIONS:
+        raise _reject(
+            _("Unsupported file type {ext}: upload an .xlsx or .csv file.").format(
+                ext=extension or "?"
+            )
+        )
+    check_size(handle)
     head = handle.read(8)
     handle.seek(0)
     if extension == ".xlsx":

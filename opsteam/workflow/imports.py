@@ -36,7 +36,6 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any, BinaryIO
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,7 +45,12 @@ from opsteam.core.choices import AuditAction, AuditSource, ImportStatus
 from opsteam.core.exceptions import ImportRejected
 from opsteam.core.imports import MAX_STORED_ERRORS, CellError, ImportOutcome, RowError
 from opsteam.core.models import ImportJob
-from opsteam.core.spreadsheets import _guess_delimiter, check_file, detect_csv_encoding
+from opsteam.core.spreadsheets import (
+    _guess_delimiter,
+    check_file,
+    check_size,
+    detect_csv_encoding,
+)
 from opsteam.workflow.choices import MapStatus, SourceKind
 from opsteam.workflow.models import EventSource, ProcessEvent, Step
 
@@ -331,18 +335,7 @@ def _reject(message: str, row: int | None = None) -> ImportRejected:
 
 
 def _check_xes_file(handle: BinaryIO) -> None:
-    handle.seek(0, 2)
-    size = handle.tell()
-    handle.seek(0)
-    if size == 0:
-        raise _reject(_("The file is empty."))
-    limit = settings.OPSTEAM_IMPORT_MAX_UPLOAD_BYTES
-    if size > limit:
-        raise _reject(
-            _("The file is {size} bytes; the limit is {limit} bytes.").format(
-                size=size, limit=limit
-            )
-        )
+    check_size(handle)
     head = handle.read(4)
     handle.seek(0)
     if head.startswith(b"\x1f\x8b") or head.startswith(b"PK"):
