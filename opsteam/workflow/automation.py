@@ -174,7 +174,7 @@ def _check_condition(index: int, condition: Any) -> list[Problem]:
     if extra:
         problems.append(Problem(part, index, extra[0], _("Unknown key; use field, op and value.")))
     field = condition.get("field")
-    if field not in CONDITION_OPS:
+    if not isinstance(field, str) or field not in CONDITION_OPS:
         problems.append(
             Problem(
                 part,
@@ -187,7 +187,7 @@ def _check_condition(index: int, condition: Any) -> list[Problem]:
         )
         return problems
     op = condition.get("op", "contains" if field == "title_contains" else None)
-    if op not in CONDITION_OPS[field]:
+    if not isinstance(op, str) or op not in CONDITION_OPS[field]:
         problems.append(
             Problem(
                 part,
@@ -264,7 +264,7 @@ def _check_action(index: int, action: Any) -> list[Problem]:
     if not isinstance(action, Mapping):
         return [Problem(part, index, "", _("Must be an object with a type."))]
     kind = action.get("type")
-    if kind not in ACTION_KEYS:
+    if not isinstance(kind, str) or kind not in ACTION_KEYS:
         return [
             Problem(
                 part,
@@ -336,9 +336,9 @@ def validate_definition(
 ) -> list[Problem]:
     """Every problem of a rule's definition, in order (an empty list: the rule is valid)."""
     problems: list[Problem] = []
-    if trigger not in Trigger.values:
+    if not isinstance(trigger, str) or trigger not in Trigger.values:
         problems.append(Problem("trigger", None, "trigger", _("Choose when the rule runs.")))
-    if step_code and not _SLUG.match(step_code):
+    if step_code and (not isinstance(step_code, str) or not _SLUG.match(step_code)):
         problems.append(Problem("step_code", None, "step_code", _("Give a step code.")))
     if not isinstance(conditions, list):
         problems.append(Problem("conditions", None, "", _("Conditions must be a list.")))

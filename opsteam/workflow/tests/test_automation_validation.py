@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from opsteam.workflow import automation
 
@@ -164,3 +166,40 @@ def test_render_fills_known_placeholders_only():
     )
 
     assert text == "AS-1 {title.__class__} {unknown}"
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=3)
+    | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    max_leaves=8,
+)
+KEYS = st.sampled_from(
+    ["type", "to", "step", "priority", "message", "title", "assignee", "field", "op", "value"]
+)
+SHAPED = st.dictionaries(KEYS, JSON, max_size=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    trigger=JSON,
+    step_code=JSON,
+    conditions=JSON | st.lists(SHAPED, max_size=3),
+    actions=JSON | st.lists(SHAPED, max_size=3),
+)
+def test_any_json_is_answered_with_problems_never_an_exception(
+    trigger, step_code, conditions, actions
+):
+    """The API hands validation whatever a client sent: it must name problems, not crash."""
+    found = automation.validate_definition(
+        trigger=trigger, step_code=step_code, conditions=conditions, actions=actions
+    )
+    assert isinstance(found, list)
+
+
+def test_an_object_where_a_name_belongs_is_a_problem_not_a_crash():
+    found = problems(actions=[{"type": {}, "to": None}], conditions=[{"field": [], "op": {}}])
+    assert {(problem.part, problem.key) for problem in found} >= {
+        ("actions", "type"),
+        ("conditions", "field"),
+    }
