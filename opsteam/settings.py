@@ -321,6 +321,10 @@ CELERY_BEAT_SCHEDULE = {
     "incentives-badges": {"task": "incentives.badges_award", "schedule": 24 * 3600.0},
     # Time-based automation rules (SLA alerts, due dates, schedules); never fires twice.
     "workflow-rules-scan": {"task": "workflow.rules_scan", "schedule": 900.0},
+    # Notification delivery: quiet-hour releases, retries and stuck sends; digests; reminders.
+    "collab-deliveries-dispatch": {"task": "collab.deliveries_dispatch", "schedule": 60.0},
+    "collab-digests": {"task": "collab.digests_send", "schedule": 900.0},
+    "collab-reminders": {"task": "collab.reminders_scan", "schedule": 3600.0},
 }
 
 # API
@@ -355,6 +359,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "StaffStatusEnum": "opsteam.org.choices.StaffStatus",
+        "ImProviderEnum": "opsteam.collab.choices.ImProvider",
+        "CourseProviderEnum": "opsteam.training.choices.Provider",
+        "EmailFrequencyEnum": "opsteam.collab.choices.EmailFrequency",
+        "NotificationKindEnum": "opsteam.collab.kinds.KIND_SLUGS",
+        "DeliveryStatusEnum": "opsteam.collab.choices.DeliveryStatus",
         "JobDescriptionStatusEnum": "opsteam.org.choices.JobDescriptionStatus",
         "ImportStatusEnum": "opsteam.core.choices.ImportStatus",
         "UnitKindEnum": "opsteam.org.choices.UnitKind",

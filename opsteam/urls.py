@@ -17,6 +17,7 @@ api_patterns = [
     path("careers/", include("opsteam.careers.api.urls")),
     path("incentives/", include("opsteam.incentives.api.urls")),
     path("workflow/", include("opsteam.workflow.api.urls")),
+    path("collab/", include("opsteam.collab.api.urls")),
 ]
 
 urlpatterns = [

@@ -143,6 +143,18 @@ AREAS: tuple[NavArea, ...] = (
         ),
     ),
     NavArea(
+        _("Communication"),
+        "collab",
+        (
+            NavItem(_("Notifications"), "collab:inbox", "collab.Notification"),
+            NavItem(
+                _("Notification preferences"), "collab:preferences", "collab.NotificationPreference"
+            ),
+            NavItem(_("IM channels"), "collab:channel_list", "collab.ImChannel"),
+            NavItem(_("Delivery log"), "collab:delivery_list", "collab.Delivery"),
+        ),
+    ),
+    NavArea(
         _("Data"),
         "data",
         (

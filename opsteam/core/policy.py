@@ -596,6 +596,36 @@ RULES: dict[str, Rule] = {
     "collab.notification": Rule(
         actions={"view": OWN_ONLY, "change": OWN_ONLY}, self_path="recipient"
     ),
+    "collab.notificationpreference": Rule(
+        actions={"view": OWN_ONLY, "change": OWN_ONLY}, self_path="user"
+    ),
+    "collab.notificationsettings": Rule(
+        actions={"view": OWN_ONLY, "change": OWN_ONLY}, self_path="user"
+    ),
+    # IM channels carry a team's robot: HR and administrators for any unit (and the whole
+    # company), managers for their own subtree; auditors read the configuration.
+    "collab.imchannel": Rule(
+        actions={
+            "view": {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: SUBTREE},
+            "export": {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: SUBTREE},
+            "add": TEAM_WRITE,
+            "change": TEAM_WRITE,
+            "delete": TEAM_WRITE,
+        },
+        unit_path="unit",
+    ),
+    # The delivery log: channel messages to whoever reads the channel, e-mails to their
+    # recipient (and HR, administrators, auditors).
+    "collab.delivery": Rule(
+        actions={
+            "view": {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: SUBTREE, OPERATOR: SELF},
+            "retry": TEAM_WRITE,
+            "export": {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: SUBTREE},
+        },
+        unit_path="channel__unit",
+        self_path="recipient",
+    ),
+    "collab.sentreminder": Rule(actions={}),
 }
 
 
@@ -812,6 +842,25 @@ def require_for_person(user: Any, action: str, model: type[Model], staff: Any) -
     if not can(user, "view", staff):
         raise NotVisible()
     raise PolicyDenied()
+
+
+def can_for_unit(user: Any, action: str, model: type[Model], unit: Any | None) -> bool:
+    """Whether ``user`` may ``action`` a new ``model`` row belonging to ``unit`` (None: the
+    whole organisation, which only roles with ``ALL`` scope may touch)."""
+    allowed = rule_for(model).actions.get(action, {})
+    for role, paths in user_roles(user).items():
+        scope = allowed.get(role)
+        if scope is ALL:
+            return True
+        if scope is SUBTREE and unit is not None and any(unit.path.startswith(p) for p in paths):
+            return True
+    return False
+
+
+def require_for_unit(user: Any, action: str, model: type[Model], unit: Any | None) -> None:
+    """Raise ``PolicyDenied`` unless ``user`` may ``action`` a new ``model`` row of ``unit``."""
+    if not can_for_unit(user, action, model, unit):
+        raise PolicyDenied()
 
 
 def scoped_get(queryset: QuerySet, user: Any, action: str = "view", **lookup: Any) -> Model:

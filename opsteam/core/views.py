@@ -162,6 +162,7 @@ class ScopedListView(PolicyMixin, ListView):
             if self.import_kind and policy.can(user, "import", self.model)
             else None,
             empty_hint=self.empty_hint,
+            partial_template=self.partial_template_name,
             total_count=context["paginator"].count
             if context.get("paginator")
             else len(context["object_list"]),

@@ -28,8 +28,9 @@ from django.utils.translation import gettext as _
 from opsteam.core import audit, policy
 from opsteam.core.choices import AuditAction
 from opsteam.core.exceptions import InvalidTransition, NotVisible, PolicyDenied, ValidationFailed
+from opsteam.core.links import site_url
 from opsteam.org.models import Staff
-from opsteam.training import calendar, files, selectors_delivery, services
+from opsteam.training import calendar, files, reminders, selectors_delivery, services
 from opsteam.training.choices import (
     ApprovalStatus,
     CertificateSource,
@@ -700,8 +701,9 @@ def certificate_upload(
 
 @transaction.atomic
 def session_reminders_send(*, now: dt.datetime | None = None) -> int:
-    """E-mail everyone registered for sessions starting within 24 hours, once per session
-    (``reminder_sent_at``). Returns how many sessions were reminded."""
+    """Remind everyone registered for sessions starting within 24 hours, once per session
+    (``reminder_sent_at``), through a notification (``training.reminders``: inbox, e-mail and
+    IM per each person's preferences). Returns how many sessions were reminded."""
     now = now or timezone.now()
     due = list(
         Session.objects.select_for_update(skip_locked=True)
@@ -715,20 +717,17 @@ def session_reminders_send(*, now: dt.datetime | None = None) -> int:
     )
     if not due:
         return 0
-    ids = list(
-        Registration.objects.filter(
-            session__in=due, status=RegistrationStatus.REGISTERED
-        ).values_list("pk", flat=True)
-    )
-    Session.objects.filter(pk__in=[s.pk for s in due]).update(reminder_sent_at=now)
-    _notify_on_commit("reminder", ids)
+    ids = [session.pk for session in due]
+    Session.objects.filter(pk__in=ids).update(reminder_sent_at=now)
+    reminders.remind_sessions(ids)
     return len(due)
 
 
 @transaction.atomic
 def certificate_renewal_reminders_send(*, today: dt.date | None = None) -> int:
-    """E-mail holders of certificates expiring within 60 days, once per certificate
-    (``renewal_reminded_on``). Returns how many certificates were reminded."""
+    """Remind holders of certificates expiring within 60 days, once per certificate
+    (``renewal_reminded_on``), through a notification (``training.reminders``). Returns how
+    many certificates were reminded."""
     today = today or timezone.localdate()
     due = list(
         Certificate.objects.select_for_update(skip_locked=True)
@@ -750,18 +749,11 @@ def certificate_renewal_reminders_send(*, today: dt.date | None = None) -> int:
         )
     Certificate.objects.bulk_update(due, ["renewal_reminded_on"])
     audit.record_many(entries)
-    ids = [c.pk for c in due]
-    transaction.on_commit(lambda: _send_renewal_reminders(ids))
+    reminders.remind_renewals([c.pk for c in due])
     return len(due)
 
 
 # Mail -------------------------------------------------------------------------------------
-
-
-def site_url(path: str) -> str:
-    """Absolute address of ``path`` when ``OPSTEAM_SITE_URL`` is set (else the path)."""
-    base = settings.OPSTEAM_SITE_URL.rstrip("/")
-    return f"{base}{path}"
 
 
 def session_event(session: Session, *, attendees: Iterable[Staff] = (), cancelled: bool = False):
@@ -883,12 +875,6 @@ def _message(event: str, registration: Registration, reason: str) -> tuple[str, 
             _("The session was moved or its place changed.") + f"\n\n{facts}",
             "REQUEST",
         )
-    if event == "reminder":
-        return (
-            _("Tomorrow: {course}").format(course=course),
-            _("A reminder of your training session.") + f"\n\n{facts}",
-            "REQUEST",
-        )
     if event == RegistrationStatus.WAITLISTED:
         return (
             _("Waiting list: {course}").format(course=course),
@@ -923,21 +909,3 @@ def _message(event: str, registration: Registration, reason: str) -> tuple[str, 
         _("Your place in the session was cancelled.") + f"\n\n{facts}",
         "CANCEL",
     )
-
-
-def _send_renewal_reminders(certificate_ids: list[int]) -> int:
-    sent = 0
-    for certificate in Certificate.objects.filter(pk__in=certificate_ids).select_related(
-        "staff__user"
-    ):
-        to = _email_of(certificate.staff)
-        if not to:
-            continue
-        with translation.override(_language_of(certificate.staff)):
-            subject = _("Renew your certificate: {name}").format(name=certificate.name)
-            body = _("Your certificate “{name}” expires on {date}. Plan its renewal.").format(
-                name=certificate.name, date=certificate.expires_on.isoformat()
-            )
-            EmailMultiAlternatives(subject=subject, body=body, to=[to]).send(fail_silently=True)
-            sent += 1
-    return sent

@@ -39,7 +39,8 @@ def plan_rules_run_task(lookback_days: int = 7) -> dict[str, int]:
 
 @shared_task(name="training.session_reminders")
 def session_reminders_task() -> int:
-    """E-mail the people registered for sessions starting within 24 hours (once)."""
+    """Remind (through the notification mechanism) the people registered for sessions
+    starting within 24 hours (once)."""
     from opsteam.training import services_delivery
 
     with audit.context(source=AuditSource.JOB):
@@ -48,7 +49,7 @@ def session_reminders_task() -> int:
 
 @shared_task(name="training.certificate_renewal_reminders")
 def certificate_renewal_reminders_task() -> int:
-    """E-mail holders of certificates expiring within 60 days (once per certificate)."""
+    """Remind holders of certificates expiring within 60 days (once per certificate)."""
     from opsteam.training import services_delivery
 
     with audit.context(source=AuditSource.JOB):

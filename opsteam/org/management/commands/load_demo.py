@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from opsteam.careers.demo import build_careers_demo
+from opsteam.collab import demo as collab_demo
 from opsteam.incentives.demo import build_incentives_demo
 from opsteam.org.demo import BASE_SIZE, DemoSummary, build_demo
 from opsteam.workflow import demo as workflow_demo
@@ -96,6 +97,8 @@ class Command(BaseCommand):
             summary.created.update({f"incentives.{k}": n for k, n in incentives.items() if n})
             report("流程演示数据 Workflow demo data", 0, 1)
             summary.created.update(workflow_demo.load(seed=seed))
+            report("通知演示数据 Notification demo data", 0, 1)
+            summary.created.update(collab_demo.load(seed=seed))
         if verbosity > 0:
             self.stdout.write(render_summary(summary), ending="")
 
