@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -24,6 +24,27 @@ from opsteam.collab.models import Delivery, ImChannel, Notification, Notificatio
 from opsteam.core.api.serializers import MAX_ID
 from opsteam.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 from opsteam.org.models import OrgUnit
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$",
+        "nullable": True,
+        "example": "22:00",
+    }
+)
+class LocalTimeField(serializers.TimeField):
+    """A local clock time ("22:00", in the person's own time zone): no date, no offset."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("format", "%H:%M")
+        kwargs.setdefault("input_formats", ["%H:%M", "%H:%M:%S"])
+        kwargs.setdefault("allow_null", True)
+        if not kwargs.get("read_only"):
+            kwargs.setdefault("required", False)
+            kwargs.setdefault("default", None)
+        super().__init__(**kwargs)
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -75,8 +96,8 @@ class PreferenceSerializer(serializers.Serializer):
 
 class PreferencesSerializer(serializers.Serializer):
     kinds = PreferenceSerializer(many=True)
-    quiet_start = serializers.TimeField(allow_null=True, required=False, default=None)
-    quiet_end = serializers.TimeField(allow_null=True, required=False, default=None)
+    quiet_start = LocalTimeField()
+    quiet_end = LocalTimeField()
     digest_hour = serializers.IntegerField(min_value=0, max_value=23, required=False, default=9)
 
 
@@ -126,6 +147,8 @@ class ChannelSerializer(serializers.ModelSerializer):
     )
     signed = serializers.SerializerMethodField()
     kinds = serializers.ListField(child=serializers.CharField(), read_only=True)
+    quiet_start = LocalTimeField(read_only=True)
+    quiet_end = LocalTimeField(read_only=True)
 
     class Meta:
         model = ImChannel
@@ -167,8 +190,8 @@ class ChannelInputSerializer(serializers.Serializer):
         default=list,
         max_length=len(kinds.KINDS),
     )
-    quiet_start = serializers.TimeField(allow_null=True, required=False, default=None)
-    quiet_end = serializers.TimeField(allow_null=True, required=False, default=None)
+    quiet_start = LocalTimeField()
+    quiet_end = LocalTimeField()
     enabled = serializers.BooleanField(required=False, default=True)
 
     def validate_unit(self, value: int | None) -> OrgUnit | None:

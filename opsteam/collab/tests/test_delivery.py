@@ -356,3 +356,24 @@ def test_preferences_page_saves_and_shows_the_choice(client_as):
     refused = client.post("/collab/preferences/", half)
     assert refused.status_code == 400
     assert "Give both ends of the quiet hours" in refused.content.decode()
+
+
+def test_preferences_api_round_trip_in_local_clock_time(api_client_as):
+    api = api_client_as("operator")
+    answer = api.put(
+        "/api/collab/preferences/",
+        {
+            "kinds": [{"kind": "workflow-rule", "email": "weekly", "im": False}],
+            "quiet_start": "22:00",
+            "quiet_end": "08:00",
+            "digest_hour": 7,
+        },
+        format="json",
+    )
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert (body["quiet_start"], body["quiet_end"], body["digest_hour"]) == ("22:00", "08:00", 7)
+    rule = next(row for row in body["kinds"] if row["kind"] == "workflow-rule")
+    assert (rule["email"], rule["im"]) == ("weekly", False)
+    untouched = next(row for row in body["kinds"] if row["kind"] == "review-due")
+    assert untouched["email"] == "immediate"  # the kind's default, kept
