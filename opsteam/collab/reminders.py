@@ -10,10 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
+
+# The "overdue" reminder is still sent this many days late (a scan that did not run).
+OVERDUE_DAYS = 7
+DUE, OVERDUE = "due", "overdue"
 
 SCANS: tuple[str, ...] = (
     "opsteam.performance.reminders.scan",
@@ -32,3 +37,20 @@ def scan(*, today: dt.date | None = None) -> dict[str, int]:
             logger.exception("reminder scan %s failed", path)
             results[path] = -1
     return results
+
+
+def window(deadline: dt.date, today: dt.date, lead: int) -> str | None:
+    """``DUE`` from ``lead`` days before the deadline to the day itself, ``OVERDUE`` in the
+    ``OVERDUE_DAYS`` after it, else None (too early, or too old to remind about)."""
+    days = (deadline - today).days
+    if 0 <= days <= lead:
+        return DUE
+    if -OVERDUE_DAYS <= days < 0:
+        return OVERDUE
+    return None
+
+
+def language_of(code: str | None) -> str:
+    """A person's language for their messages (the organisation's when they chose none)."""
+    known = {language for language, _name in settings.LANGUAGES}
+    return code if code in known else settings.LANGUAGE_CODE

@@ -27,7 +27,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import translation
@@ -35,16 +34,15 @@ from django.utils.translation import gettext as _
 
 from opsteam.collab import services as collab_services
 from opsteam.collab.models import SentReminder
+from opsteam.collab.reminders import DUE, OVERDUE_DAYS, language_of, window
 from opsteam.core.models import localized
 from opsteam.performance.choices import ActionItemStatus, CycleStage, ReviewStatus
 from opsteam.performance.models import ActionItem, Review, ReviewCycle
 
 LEAD_DAYS = 2  # review steps: reminded from two days before the deadline
 ACTION_LEAD_DAYS = 1  # action items: the day before the due date
-OVERDUE_DAYS = 7  # the "overdue" reminder is still sent this many days late (a missed scan)
 REVIEW_KIND = "review-due"
 ACTION_KIND = "action-item-due"
-DUE, OVERDUE = "due", "overdue"
 
 
 @dataclass(frozen=True)
@@ -76,23 +74,6 @@ STEPS: tuple[Step, ...] = (
         "staff",
     ),
 )
-
-
-def window(deadline: dt.date, today: dt.date, lead: int) -> str | None:
-    """``DUE`` from ``lead`` days before the deadline to the day itself, ``OVERDUE`` in the
-    ``OVERDUE_DAYS`` after it, else None."""
-    days = (deadline - today).days
-    if 0 <= days <= lead:
-        return DUE
-    if -OVERDUE_DAYS <= days < 0:
-        return OVERDUE
-    return None
-
-
-def language_of(code: str | None) -> str:
-    """A person's language for their messages (the organisation's when they chose none)."""
-    known = {language for language, _name in settings.LANGUAGES}
-    return code if code in known else settings.LANGUAGE_CODE
 
 
 def scan(*, today: dt.date) -> int:

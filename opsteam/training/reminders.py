@@ -30,21 +30,14 @@ from django.utils.translation import gettext as _
 
 from opsteam.collab import services as collab_services
 from opsteam.collab.models import SentReminder
+from opsteam.collab.reminders import DUE, OVERDUE_DAYS, language_of, window
 from opsteam.training.choices import EnrolmentStatus, RegistrationStatus
 from opsteam.training.models import Certificate, Enrolment, Registration, Session
 
 ENROLMENT_LEAD_DAYS = 3
-OVERDUE_DAYS = 7  # the "overdue" reminder is still sent this many days late (a missed scan)
 TRAINING_KIND = "training-due"
 RENEWAL_KIND = "certificate-renewal"
-DUE, OVERDUE = "due", "overdue"
 OPEN_ENROLMENT = (EnrolmentStatus.ASSIGNED, EnrolmentStatus.IN_PROGRESS)
-
-
-def language_of(code: str | None) -> str:
-    """A person's language for their messages (the organisation's when they chose none)."""
-    known = {language for language, _name in settings.LANGUAGES}
-    return code if code in known else settings.LANGUAGE_CODE
 
 
 def _bilingual(name: str, name_en: str) -> str:
@@ -53,17 +46,6 @@ def _bilingual(name: str, name_en: str) -> str:
     if language.startswith("en") and name_en:
         return name_en
     return name or name_en
-
-
-def window(due: dt.date, today: dt.date, lead: int) -> str | None:
-    """``DUE`` from ``lead`` days before ``due`` to the day itself, ``OVERDUE`` in the
-    ``OVERDUE_DAYS`` after it, else None."""
-    days = (due - today).days
-    if 0 <= days <= lead:
-        return DUE
-    if -OVERDUE_DAYS <= days < 0:
-        return OVERDUE
-    return None
 
 
 # Courses due (the collab scan) ----------------------------------------------------------------
