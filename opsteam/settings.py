@@ -289,6 +289,23 @@ if env_str("OPSTEAM_REDIS_CACHE_URL"):
         "LOCATION": env_str("OPSTEAM_REDIS_CACHE_URL"),
     }
 
+# E-mail: SMTP when a host is configured; otherwise each message is written to a file under
+# var/mail (the demo and intranets without a mail server lose nothing and send nothing).
+
+EMAIL_HOST = env_str("OPSTEAM_EMAIL_HOST")
+EMAIL_PORT = env_int("OPSTEAM_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("OPSTEAM_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("OPSTEAM_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("OPSTEAM_EMAIL_TLS")
+EMAIL_USE_SSL = env_bool("OPSTEAM_EMAIL_SSL")
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env_str("OPSTEAM_EMAIL_FROM", "OpsTeam <opsteam@localhost>")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+
 # Celery: eager in-process unless a broker is configured.
 
 CELERY_BROKER_URL = env_str("OPSTEAM_BROKER_URL")
