@@ -129,7 +129,10 @@ def notify(
         deliveries = _plan_deliveries(ids, kind, title, body, url, note_of, now)
         if deliveries:
             Delivery.objects.bulk_create(deliveries, batch_size=CHUNK)
-            transaction.on_commit(dispatch_due)
+            due_now = [d.pk for d in deliveries if d.next_attempt_at <= now and d.pk is not None]
+            if due_now:
+                # only this call's messages: a backlog is the beat sweep's, not this request's
+                transaction.on_commit(lambda: dispatch(due_now))
     return len(ids)
 
 
@@ -294,8 +297,6 @@ def _covers(channel: ImChannel, unit_path: str) -> bool:
 def dispatch_due(*, now: dt.datetime | None = None) -> int:
     """Queue every delivery whose time has come (new, retrying, or stuck past its lease) for
     the worker, in batches. Returns how many were queued."""
-    from opsteam.collab import tasks
-
     now = now or timezone.now()
     due = list(
         Delivery.objects.filter(
@@ -305,9 +306,16 @@ def dispatch_due(*, now: dt.datetime | None = None) -> int:
         .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)[:50_000]
     )
-    for batch in _chunks(due, DISPATCH_BATCH):
-        tasks.deliveries_send.delay(list(batch))
+    dispatch(due)
     return len(due)
+
+
+def dispatch(delivery_ids: Sequence[int]) -> None:
+    """Queue the given deliveries for the worker, in batches."""
+    from opsteam.collab import tasks
+
+    for batch in _chunks(list(delivery_ids), DISPATCH_BATCH):
+        tasks.deliveries_send.delay(list(batch))
 
 
 def _claim(delivery_id: int, now: dt.datetime) -> bool:
@@ -495,7 +503,7 @@ def delivery_retry(*, actor: Any, delivery: Delivery) -> Delivery:
     delivery.attempts = min(delivery.attempts, MAX_ATTEMPTS - 1)
     delivery.save(update_fields=["status", "next_attempt_at", "attempts"])
     audit.record(actor=actor, action=AuditAction.UPDATE, obj=delivery, before=before)
-    transaction.on_commit(dispatch_due)
+    transaction.on_commit(lambda: dispatch([delivery.pk]))
     return delivery
 
 

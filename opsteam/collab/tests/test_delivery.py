@@ -377,3 +377,26 @@ def test_preferences_api_round_trip_in_local_clock_time(api_client_as):
     assert (rule["email"], rule["im"]) == ("weekly", False)
     untouched = next(row for row in body["kinds"] if row["kind"] == "review-due")
     assert untouched["email"] == "immediate"  # the kind's default, kept
+
+
+def test_a_request_sends_its_own_messages_and_leaves_a_backlog_to_the_sweep(
+    user_as, django_capture_on_commit_callbacks
+):
+    alice, bob = user_as("operator"), user_as("operator")
+    alice.email, bob.email = "alice@example.com", "bob@example.com"
+    alice.save()
+    bob.save()
+    backlog = Delivery.objects.create(
+        medium=DeliveryMedium.EMAIL,
+        recipient=bob,
+        kind="review-due",
+        title="积压",
+        next_attempt_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify(recipients=[alice], kind="review-due", title="新的")
+
+    assert [message.subject for message in mail.outbox] == ["新的"]
+    assert Delivery.objects.get(pk=backlog.pk).status == DeliveryStatus.PENDING
+    services.dispatch_due()
+    assert Delivery.objects.get(pk=backlog.pk).status == DeliveryStatus.SENT
