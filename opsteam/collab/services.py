@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -318,18 +318,21 @@ def dispatch(delivery_ids: Sequence[int]) -> None:
         tasks.deliveries_send.delay(list(batch))
 
 
-def _claim(delivery_id: int, now: dt.datetime) -> bool:
-    """Take one due delivery for sending (one worker wins; a crashed one's lease expires)."""
-    return bool(
+def _claim(delivery_ids: Sequence[int], now: dt.datetime) -> list[Delivery]:
+    """Take the due ones among ``delivery_ids`` for sending, in one update: one worker wins
+    each row (the others find it leased), and a crashed worker's lease expires."""
+    lease_until = now + SENDING_LEASE
+    Delivery.objects.filter(
+        pk__in=delivery_ids,
+        status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING, DeliveryStatus.SENDING],
+        next_attempt_at__lte=now,
+    ).update(status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, next_attempt_at=lease_until)
+    return list(
         Delivery.objects.filter(
-            pk=delivery_id,
-            status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING, DeliveryStatus.SENDING],
-            next_attempt_at__lte=now,
-        ).update(
-            status=DeliveryStatus.SENDING,
-            attempts=F("attempts") + 1,
-            next_attempt_at=now + SENDING_LEASE,
+            pk__in=delivery_ids, status=DeliveryStatus.SENDING, next_attempt_at=lease_until
         )
+        .select_related("channel", "recipient__staff")
+        .order_by("pk")
     )
 
 
@@ -343,22 +346,27 @@ class SendRun:
 
 
 def deliveries_send(delivery_ids: Iterable[int]) -> SendRun:
-    """Send the given deliveries that are due (run by the worker). Each is claimed first, so a
-    delivery is never sent twice; a retryable failure is rescheduled with backoff."""
+    """Send the given deliveries that are due (run by the worker). They are claimed first, so
+    a delivery is never sent twice; each outcome is recorded as soon as it is known, and a
+    retryable failure is rescheduled with backoff. E-mails share one mail connection."""
     run = SendRun()
-    for delivery_id in delivery_ids:
-        now = timezone.now()
-        if not _claim(delivery_id, now):
-            run.counts["skipped"] = run.counts.get("skipped", 0) + 1
-            continue
-        delivery = Delivery.objects.select_related("channel", "recipient__staff").get(
-            pk=delivery_id
-        )
-        ok, status_code, error, retryable = _send_one(delivery)
-        outcome = _record_outcome(delivery, ok, status_code, error, retryable)
-        run.counts[outcome] = run.counts.get(outcome, 0) + 1
-        if outcome == DeliveryStatus.RETRYING:
-            run.retry_later.append((delivery.pk, _backoff(delivery.attempts)))
+    ids = list(delivery_ids)
+    claimed = _claim(ids, timezone.now())
+    if len(claimed) < len(ids):
+        run.counts["skipped"] = len(ids) - len(claimed)
+    connection = None
+    try:
+        for delivery in claimed:
+            if delivery.medium == DeliveryMedium.EMAIL and connection is None:
+                connection = get_connection()
+            ok, status_code, error, retryable = _send_one(delivery, connection)
+            outcome = _record_outcome(delivery, ok, status_code, error, retryable)
+            run.counts[outcome] = run.counts.get(outcome, 0) + 1
+            if outcome == DeliveryStatus.RETRYING:
+                run.retry_later.append((delivery.pk, _backoff(delivery.attempts)))
+    finally:
+        if connection is not None:
+            connection.close()
     return run
 
 
@@ -386,7 +394,7 @@ def _record_outcome(
     return fields["status"]
 
 
-def _send_one(delivery: Delivery) -> tuple[bool, int | None, str, bool]:
+def _send_one(delivery: Delivery, connection: Any = None) -> tuple[bool, int | None, str, bool]:
     """(ok, HTTP status, error, retryable) of one attempt."""
     if delivery.medium == DeliveryMedium.IM:
         channel = delivery.channel
@@ -400,7 +408,7 @@ def _send_one(delivery: Delivery) -> tuple[bool, int | None, str, bool]:
             now=time.time(),
         )
         return result.ok, result.status_code, result.error, result.retryable
-    return _send_email(delivery, [delivery])
+    return _send_email(delivery, [delivery], connection)
 
 
 def _im_message(delivery: Delivery) -> im.Message:
@@ -424,7 +432,9 @@ def _address_of(user: Any) -> str:
     return getattr(staff, "email", "") or ""
 
 
-def _send_email(delivery: Delivery, items: list[Delivery]) -> tuple[bool, int | None, str, bool]:
+def _send_email(
+    delivery: Delivery, items: list[Delivery], connection: Any = None
+) -> tuple[bool, int | None, str, bool]:
     """One e-mail to ``delivery.recipient`` with ``items`` (one, or a digest's)."""
     user = delivery.recipient
     to = _address_of(user)
@@ -452,7 +462,7 @@ def _send_email(delivery: Delivery, items: list[Delivery]) -> tuple[bool, int | 
         }
         text = render_to_string("collab/email/notification.txt", context)
         html = render_to_string("collab/email/notification.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[to], connection=connection)
     message.attach_alternative(html, "text/html")
     try:
         message.send(fail_silently=False)
