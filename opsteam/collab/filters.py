@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opsteam.collab.choices import DeliveryMedium, DeliveryStatus, ImProvider
 from opsteam.collab.models import Delivery, ImChannel
-from opsteam.core.filters import SELECT, SearchFilterSet
+from opsteam.core.filters import SELECT, IdChoiceFilter, SearchFilterSet
 
 
 class DeliveryFilterSet(SearchFilterSet):
@@ -19,7 +19,9 @@ class DeliveryFilterSet(SearchFilterSet):
     medium = django_filters.ChoiceFilter(
         choices=DeliveryMedium.choices, label=_("Medium"), widget=SELECT
     )
-    channel = django_filters.NumberFilter(label=_("IM channel"), widget=forms.HiddenInput)
+    channel = IdChoiceFilter(
+        queryset=ImChannel.objects.all(), label=_("IM channel"), widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Delivery

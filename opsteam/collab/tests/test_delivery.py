@@ -400,3 +400,16 @@ def test_a_request_sends_its_own_messages_and_leaves_a_backlog_to_the_sweep(
     assert Delivery.objects.get(pk=backlog.pk).status == DeliveryStatus.PENDING
     services.dispatch_due()
     assert Delivery.objects.get(pk=backlog.pk).status == DeliveryStatus.SENT
+
+
+@pytest.mark.parametrize(
+    "value", ["-442336758271702967760338875842560", "99999999999999999999", "x"]
+)
+def test_a_bad_channel_filter_is_a_400_not_a_crash(api_client_as, value):
+    answer = api_client_as("manager").get("/api/collab/deliveries/", {"channel": value})
+    assert answer.status_code == 400
+
+
+def test_the_delivery_log_page_ignores_a_bad_channel_filter(client_as):
+    page = client_as("hr").get("/collab/deliveries/", {"channel": "99999999999999999999999"})
+    assert page.status_code == 200
