@@ -164,7 +164,3 @@ class ChannelForm(forms.Form):
             data.pop("secret", None)
         data["kinds"] = list(data.get("kinds") or [])
         return data
-
-
-class DeliveryRetryForm(forms.Form):
-    """No fields: the POST itself asks for the retry."""

@@ -187,23 +187,27 @@ def _plan_emails(
     now: dt.datetime,
 ) -> list[Delivery]:
     User = get_user_model()
-    users: dict[int, tuple[str, str]] = {}
+    zones: dict[int, str] = {}
     quiet: dict[int, NotificationSettings] = {}
     for chunk in _chunks(emailing):
-        users.update(
-            (pk, (email, zone))
-            for pk, email, zone in User.objects.filter(pk__in=chunk).values_list(
-                "pk", "email", "time_zone"
+        # people without any address get no delivery at all (not one failure each)
+        zones.update(
+            (pk, zone)
+            for pk, email, staff_email, zone in User.objects.filter(pk__in=chunk).values_list(
+                "pk", "email", "staff__email", "time_zone"
             )
+            if staff_email or email
         )
         quiet.update(
             (row.user_id, row) for row in NotificationSettings.objects.filter(user_id__in=chunk)
         )
     planned = []
     for pk in emailing:
+        if pk not in zones:
+            continue
         frequency = email_of.get(pk, spec.email)
         prefs = quiet.get(pk)
-        zone = _zone(users.get(pk, ("", ""))[1])
+        zone = _zone(zones[pk])
         if frequency == EmailFrequency.IMMEDIATE:
             start, end = (prefs.quiet_start, prefs.quiet_end) if prefs else (None, None)
             status, when = DeliveryStatus.PENDING, schedule.earliest_send(now, start, end, zone)
@@ -424,6 +428,7 @@ def _im_message(delivery: Delivery) -> im.Message:
 
 
 def _address_of(user: Any) -> str:
+    """The person's mail address: their login's, else their staff record's."""
     if user is None:
         return ""
     if user.email:

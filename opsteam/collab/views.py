@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
@@ -12,7 +11,7 @@ from django.views.generic import ListView
 from opsteam.collab import selectors, services
 from opsteam.collab.models import Notification
 from opsteam.core import policy
-from opsteam.core.views import PolicyMixin
+from opsteam.core.views import PolicyMixin, safe_next
 
 
 class InboxView(PolicyMixin, ListView):
@@ -36,21 +35,13 @@ class InboxView(PolicyMixin, ListView):
         return context
 
 
-def _safe_target(request, url: str) -> str | None:
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return None
-
-
 class NotificationReadView(PolicyMixin, View):
     """POST: mark one notification read; with ``open=1`` go on to its link."""
 
     def post(self, request, pk: int):
         notification = policy.scoped_get(Notification.objects.all(), request.user, "change", pk=pk)
         services.notification_mark_read(actor=request.user, notification=notification)
-        target = _safe_target(request, notification.url) if request.POST.get("open") else None
+        target = safe_next(request, notification.url) if request.POST.get("open") else None
         return redirect(target or "collab:inbox")
 
 

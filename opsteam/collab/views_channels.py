@@ -25,6 +25,7 @@ from opsteam.core.views import (
     ScopedDetailView,
     ScopedListView,
     ServiceFormView,
+    safe_next,
 )
 
 
@@ -202,12 +203,6 @@ class DeliveryRetryView(ObjectPostView):
         return _("The delivery will be tried again now.")
 
     def redirect_url(self, obj):
-        return (
-            self.request.POST.get("next")
-            if _is_local(self.request.POST.get("next"))
-            else reverse("collab:delivery_list")
+        return safe_next(self.request, self.request.POST.get("next")) or reverse(
+            "collab:delivery_list"
         )
-
-
-def _is_local(url: str | None) -> bool:
-    return bool(url) and url.startswith("/") and not url.startswith("//")

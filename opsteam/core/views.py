@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
@@ -22,6 +23,15 @@ from opsteam.core.exceptions import ImportRejected, NotVisible, OpsTeamError, Po
 from opsteam.core.filters import AuditEntryFilterSet, ImportJobFilterSet
 from opsteam.core.models import AuditEntry, ImportJob
 from opsteam.core.tables import Column, Table
+
+
+def safe_next(request, url: str | None) -> str | None:
+    """``url`` when it stays on this site (a "next" or stored link), else None."""
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return None
 
 
 class PolicyMixin:

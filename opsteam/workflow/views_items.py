@@ -9,7 +9,6 @@ from typing import Any
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -23,6 +22,7 @@ from opsteam.core.views import (
     ScopedDetailView,
     ScopedListView,
     ServiceFormView,
+    safe_next,
 )
 from opsteam.org.models import OrgUnit, Process
 from opsteam.training import files
@@ -153,12 +153,7 @@ class ItemPostView(ObjectPostView):
         return super().post(request, pk)
 
     def redirect_url(self, obj):
-        target = getattr(self, "_next", "")
-        if target and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={self.request.get_host()}, require_https=False
-        ):
-            return target
-        return obj.get_absolute_url()
+        return safe_next(self.request, getattr(self, "_next", "")) or obj.get_absolute_url()
 
 
 class ItemMoveView(ItemPostView):
