@@ -43,6 +43,40 @@ KINDS: tuple[NotificationKind, ...] = (
     NotificationKind(
         "workflow-rule", _("Workflow alerts and automation"), _("Workflow"), EmailFrequency.DAILY
     ),
+    NotificationKind(
+        "announcement", _("Announcements"), _("Communication"), EmailFrequency.IMMEDIATE
+    ),
+    NotificationKind(
+        "meeting", _("Meeting invitations and minutes"), _("Communication"), EmailFrequency.DAILY
+    ),
+    NotificationKind(
+        "meeting-action-due",
+        _("Meeting action items due"),
+        _("Communication"),
+        EmailFrequency.DAILY,
+    ),
+    NotificationKind(
+        "work-report", _("Work reports due and comments"), _("Communication"), EmailFrequency.DAILY
+    ),
+    NotificationKind(
+        "suggestion", _("Suggestions: status and replies"), _("Communication"), EmailFrequency.DAILY
+    ),
+    NotificationKind(
+        "wellbeing",
+        _("Wellbeing check-ins and alerts"),
+        _("Communication"),
+        EmailFrequency.IMMEDIATE,
+        im=False,
+    ),
+    NotificationKind(
+        "survey", _("Pulse surveys to answer"), _("Surveys"), EmailFrequency.IMMEDIATE
+    ),
+    NotificationKind(
+        "system-review",
+        _("System review and improvement actions"),
+        _("Continuous improvement"),
+        EmailFrequency.DAILY,
+    ),
 )
 BY_SLUG = {kind.slug: kind for kind in KINDS}
 UNKNOWN = NotificationKind("", _("Other notifications"), _("Notifications"))

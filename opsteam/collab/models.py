@@ -264,3 +264,10 @@ class SentReminder(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+# The other collaboration areas keep their models in their own modules (one migration each).
+from opsteam.collab.models_announcements import *  # noqa: E402,F403
+from opsteam.collab.models_meetings import *  # noqa: E402,F403
+from opsteam.collab.models_reports import *  # noqa: E402,F403
+from opsteam.collab.models_suggestions import *  # noqa: E402,F403

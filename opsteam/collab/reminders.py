@@ -23,6 +23,10 @@ DUE, OVERDUE = "due", "overdue"
 SCANS: tuple[str, ...] = (
     "opsteam.performance.reminders.scan",
     "opsteam.training.reminders.scan",
+    "opsteam.collab.reminders_meetings.scan",
+    "opsteam.collab.reminders_reports.scan",
+    "opsteam.surveys.reminders.scan",
+    "opsteam.insights.reminders.scan",
 )
 
 

@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from opsteam.collab import views, views_channels
+from opsteam.collab import (
+    urls_announcements,
+    urls_meetings,
+    urls_reports,
+    urls_suggestions,
+    views,
+    views_channels,
+)
 
 app_name = "collab"
 
@@ -28,3 +35,6 @@ urlpatterns = [
         name="delivery_retry",
     ),
 ]
+
+for area in (urls_announcements, urls_meetings, urls_reports, urls_suggestions):
+    urlpatterns += area.urlpatterns

@@ -3,9 +3,9 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from opsteam.collab.api import notifications
+from opsteam.collab.api import announcements, meetings, notifications, reports, suggestions
 
-AREAS = (notifications,)
+AREAS = (notifications, announcements, meetings, reports, suggestions)
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False

@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from opsteam.collab import services
+from opsteam.collab import kinds, services
 from opsteam.collab.choices import DeliveryMedium, DeliveryStatus, EmailFrequency
 from opsteam.collab.models import Delivery, ImChannel, Notification, NotificationSettings
 from opsteam.collab.tests.receiver import WebhookReceiver
@@ -327,16 +327,7 @@ def test_preferences_page_saves_and_shows_the_choice(client_as):
     page = client.get("/collab/preferences/")
     assert page.status_code == 200
     assert "Appraisal steps due" in page.content.decode()
-    form = {
-        f"email_{slug}": "off"
-        for slug in (
-            "review-due",
-            "action-item-due",
-            "training-due",
-            "certificate-renewal",
-            "workflow-rule",
-        )
-    }
+    form = {f"email_{slug}": "off" for slug in kinds.KIND_SLUGS}
     form.update(
         {
             "email_review-due": "weekly",

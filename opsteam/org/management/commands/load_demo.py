@@ -12,6 +12,12 @@ from rich.table import Table
 
 from opsteam.careers.demo import build_careers_demo
 from opsteam.collab import demo as collab_demo
+from opsteam.collab import (
+    demo_announcements,
+    demo_meetings,
+    demo_reports,
+    demo_suggestions,
+)
 from opsteam.incentives.demo import build_incentives_demo
 from opsteam.org.demo import BASE_SIZE, DemoSummary, build_demo
 from opsteam.workflow import demo as workflow_demo
@@ -99,6 +105,9 @@ class Command(BaseCommand):
             summary.created.update(workflow_demo.load(seed=seed))
             report("通知演示数据 Notification demo data", 0, 1)
             summary.created.update(collab_demo.load(seed=seed))
+            report("协作演示数据 Collaboration demo data", 0, 1)
+            for area in (demo_announcements, demo_meetings, demo_reports, demo_suggestions):
+                summary.created.update(area.load(seed=seed))
         if verbosity > 0:
             self.stdout.write(render_summary(summary), ending="")
 
