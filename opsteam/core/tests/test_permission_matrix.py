@@ -835,7 +835,7 @@ EXCLUDED_NAMESPACES = {"admin"}
 # Every ``matrix_*.py`` of every app's tests package is loaded, in a stable order.
 MODULE_TABLES = [
     importlib.import_module(f"opsteam.{app}.tests.{module.name}")
-    for app in ("training", "careers", "incentives", "workflow", "collab")
+    for app in ("surveys", "training", "careers", "incentives", "workflow", "collab", "insights")
     if importlib.util.find_spec(f"opsteam.{app}.tests") is not None
     for module in sorted(
         pkgutil.iter_modules(importlib.import_module(f"opsteam.{app}.tests").__path__),

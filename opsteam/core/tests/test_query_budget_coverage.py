@@ -15,7 +15,17 @@ import pkgutil
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.views.generic import ListView
 
-APPS = ("org", "performance", "surveys", "training", "careers", "incentives", "workflow", "collab")
+APPS = (
+    "org",
+    "performance",
+    "surveys",
+    "training",
+    "careers",
+    "incentives",
+    "workflow",
+    "collab",
+    "insights",
+)
 
 
 def _budget_modules(app: str) -> list:
