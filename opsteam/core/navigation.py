@@ -152,6 +152,12 @@ AREAS: tuple[NavArea, ...] = (
             ),
             NavItem(_("IM channels"), "collab:channel_list", "collab.ImChannel"),
             NavItem(_("Delivery log"), "collab:delivery_list", "collab.Delivery"),
+            # announcements and knowledge base
+            # meetings
+            # work reports and wellbeing
+            # suggestions
+            # pulse surveys
+            # system review
         ),
     ),
     NavArea(

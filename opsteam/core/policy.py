@@ -626,6 +626,12 @@ RULES: dict[str, Rule] = {
         self_path="recipient",
     ),
     "collab.sentreminder": Rule(actions={}),
+    # Announcements and the knowledge base (opsteam/collab/models_announcements.py).
+    # Meetings, action items and the idea board (opsteam/collab/models_meetings.py).
+    # Work reports and wellbeing check-ins (opsteam/collab/models_reports.py).
+    # The suggestion box (opsteam/collab/models_suggestions.py).
+    # Pulse surveys (opsteam/surveys).
+    # The periodic system review (opsteam/insights).
 }
 
 
