@@ -268,6 +268,7 @@ class SentReminder(models.Model):
 
 # The other collaboration areas keep their models in their own modules (one migration each).
 from opsteam.collab.models_announcements import *  # noqa: E402,F403
+from opsteam.collab.models_knowledge import *  # noqa: E402,F403
 from opsteam.collab.models_meetings import *  # noqa: E402,F403
 from opsteam.collab.models_reports import *  # noqa: E402,F403
 from opsteam.collab.models_suggestions import *  # noqa: E402,F403

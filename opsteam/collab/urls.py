@@ -4,6 +4,7 @@ from django.urls import path
 
 from opsteam.collab import (
     urls_announcements,
+    urls_knowledge,
     urls_meetings,
     urls_reports,
     urls_suggestions,
@@ -36,5 +37,5 @@ urlpatterns = [
     ),
 ]
 
-for area in (urls_announcements, urls_meetings, urls_reports, urls_suggestions):
+for area in (urls_announcements, urls_knowledge, urls_meetings, urls_reports, urls_suggestions):
     urlpatterns += area.urlpatterns

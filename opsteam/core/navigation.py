@@ -152,7 +152,8 @@ AREAS: tuple[NavArea, ...] = (
             ),
             NavItem(_("IM channels"), "collab:channel_list", "collab.ImChannel"),
             NavItem(_("Delivery log"), "collab:delivery_list", "collab.Delivery"),
-            # announcements and knowledge base
+            # announcements
+            # knowledge base
             # meetings
             # work reports and wellbeing
             # suggestions

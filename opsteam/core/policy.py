@@ -626,7 +626,8 @@ RULES: dict[str, Rule] = {
         self_path="recipient",
     ),
     "collab.sentreminder": Rule(actions={}),
-    # Announcements and the knowledge base (opsteam/collab/models_announcements.py).
+    # Announcements (opsteam/collab/models_announcements.py).
+    # The knowledge base (opsteam/collab/models_knowledge.py).
     # Meetings, action items and the idea board (opsteam/collab/models_meetings.py).
     # Work reports and wellbeing check-ins (opsteam/collab/models_reports.py).
     # The suggestion box (opsteam/collab/models_suggestions.py).

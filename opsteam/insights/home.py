@@ -16,6 +16,7 @@ from __future__ import annotations
 
 SECTION_SOURCES: tuple[str, ...] = (
     "opsteam.collab.selectors_announcements.home_sections",
+    "opsteam.collab.selectors_knowledge.home_sections",
     "opsteam.collab.selectors_meetings.home_sections",
     "opsteam.collab.selectors_reports.home_sections",
     "opsteam.collab.selectors_suggestions.home_sections",

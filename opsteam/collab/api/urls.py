@@ -3,9 +3,16 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from opsteam.collab.api import announcements, meetings, notifications, reports, suggestions
+from opsteam.collab.api import (
+    announcements,
+    knowledge,
+    meetings,
+    notifications,
+    reports,
+    suggestions,
+)
 
-AREAS = (notifications, announcements, meetings, reports, suggestions)
+AREAS = (notifications, announcements, knowledge, meetings, reports, suggestions)
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False

@@ -14,6 +14,7 @@ from opsteam.careers.demo import build_careers_demo
 from opsteam.collab import demo as collab_demo
 from opsteam.collab import (
     demo_announcements,
+    demo_knowledge,
     demo_meetings,
     demo_reports,
     demo_suggestions,
@@ -106,7 +107,13 @@ class Command(BaseCommand):
             report("通知演示数据 Notification demo data", 0, 1)
             summary.created.update(collab_demo.load(seed=seed))
             report("协作演示数据 Collaboration demo data", 0, 1)
-            for area in (demo_announcements, demo_meetings, demo_reports, demo_suggestions):
+            for area in (
+                demo_announcements,
+                demo_knowledge,
+                demo_meetings,
+                demo_reports,
+                demo_suggestions,
+            ):
                 summary.created.update(area.load(seed=seed))
         if verbosity > 0:
             self.stdout.write(render_summary(summary), ending="")
