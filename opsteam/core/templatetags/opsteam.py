@@ -5,7 +5,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
-from opsteam.core import policy
+from opsteam.core import markdown, policy
 from opsteam.core.models import localized
 
 register = template.Library()
@@ -77,3 +77,9 @@ def tr(obj, field):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter(name="markdown")
+def markdown_filter(text):
+    """``{{ document.body|markdown }}``: user-written markdown as sanitised HTML."""
+    return markdown.render(text)
