@@ -342,6 +342,8 @@ CELERY_BEAT_SCHEDULE = {
     "collab-deliveries-dispatch": {"task": "collab.deliveries_dispatch", "schedule": 60.0},
     "collab-digests": {"task": "collab.digests_send", "schedule": 900.0},
     "collab-reminders": {"task": "collab.reminders_scan", "schedule": 3600.0},
+    # The quarterly system review, created once at quarter start (idempotent daily check).
+    "insights-system-review": {"task": "insights.system_review_quarterly", "schedule": 24 * 3600.0},
 }
 
 # API
@@ -375,8 +377,25 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
+        "PulseQuestionKindEnum": "opsteam.surveys.choices_pulse.PulseQuestionKind",
+        "PulseStatusEnum": "opsteam.surveys.choices_pulse.PulseStatus",
+        "PulseWaveStatusEnum": "opsteam.surveys.choices_pulse.WaveStatus",
+        "PulseThemeEnum": "opsteam.surveys.choices_pulse.PulseTheme",
+        "TenureBandEnum": "opsteam.surveys.choices_pulse.TenureBand",
         "StaffStatusEnum": "opsteam.org.choices.StaffStatus",
+        "SystemReviewStatusEnum": "opsteam.insights.choices.ReviewStatus",
+        "SystemReviewSectionEnum": "opsteam.insights.review.SECTION_KEYS",
         "ImProviderEnum": "opsteam.collab.choices.ImProvider",
+        "MeetingKindEnum": "opsteam.collab.models_meetings.MeetingKind",
+        "WorkReportKindEnum": "opsteam.collab.models_reports.ReportKind",
+        "WorkReportStatusEnum": "opsteam.collab.models_reports.ReportStatus",
+        "MeetingStatusEnum": "opsteam.collab.models_meetings.MeetingStatus",
+        "MeetingActionStatusEnum": "opsteam.collab.models_meetings.ActionItemStatus",
+        "MeetingRecurrenceEnum": "opsteam.collab.models_meetings.Recurrence",
+        "MeetingAttendanceEnum": "opsteam.collab.models_meetings.Attendance",
+        "DocumentCategoryEnum": "opsteam.collab.models_knowledge.DocumentCategory",
+        "DocumentVisibilityEnum": "opsteam.collab.models_knowledge.DocumentVisibility",
+        "PublicationStatusEnum": "opsteam.collab.models_knowledge.DocumentStatus",
         "CourseProviderEnum": "opsteam.training.choices.Provider",
         "EmailFrequencyEnum": "opsteam.collab.choices.EmailFrequency",
         "NotificationKindEnum": "opsteam.collab.kinds.KIND_SLUGS",
@@ -389,6 +408,8 @@ SPECTACULAR_SETTINGS = {
         "AuditActionEnum": "opsteam.core.choices.AuditAction",
         "AuditSourceEnum": "opsteam.core.choices.AuditSource",
         "ErrorTypeEnum": ["validation_error", "client_error", "server_error"],
+        "SuggestionStatusEnum": "opsteam.collab.models_suggestions.SuggestionStatus",
+        "SuggestionCategoryEnum": "opsteam.collab.models_suggestions.SuggestionCategory",
         "TemplateStatusEnum": "opsteam.performance.choices.TemplateStatus",
         "CycleStageEnum": "opsteam.performance.choices.CycleStage",
         "ReviewStatusEnum": "opsteam.performance.choices.ReviewStatus",
@@ -455,6 +476,8 @@ OPSTEAM_IMPORT_MAX_INFLATED_BYTES = env_int("OPSTEAM_IMPORT_MAX_INFLATED_BYTES",
 OPSTEAM_SITE_URL = env_str("OPSTEAM_SITE_URL", "")
 # The largest course material file accepted (videos included).
 OPSTEAM_TRAINING_MAX_UPLOAD_BYTES = env_int("OPSTEAM_TRAINING_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
+# The largest knowledge-base attachment accepted (collab.services_knowledge).
+OPSTEAM_KNOWLEDGE_MAX_UPLOAD_BYTES = env_int("OPSTEAM_KNOWLEDGE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 OPSTEAM_IMPORT_MAX_ZIP_MEMBERS = env_int("OPSTEAM_IMPORT_MAX_ZIP_MEMBERS", 200)
 OPSTEAM_IMPORT_MAX_COMPRESSION_RATIO = env_int("OPSTEAM_IMPORT_MAX_COMPRESSION_RATIO", 100)
 OPSTEAM_IMPORT_BATCH_SIZE = env_int("OPSTEAM_IMPORT_BATCH_SIZE", 2000)
@@ -470,6 +493,8 @@ OPSTEAM_FIELD_KEYS = env_list("OPSTEAM_FIELD_KEYS")
 OPSTEAM_RETENTION_SECURITY_LOG_DAYS = env_int("OPSTEAM_RETENTION_SECURITY_LOG_DAYS", 365)
 OPSTEAM_RETENTION_IMPORT_ERRORS_DAYS = env_int("OPSTEAM_RETENTION_IMPORT_ERRORS_DAYS", 365)
 OPSTEAM_ANONYMITY_THRESHOLD = max(3, env_int("OPSTEAM_ANONYMITY_THRESHOLD", 3))
+# Wellbeing check-ins: team figures only for groups of at least this many people (never below 3).
+OPSTEAM_WELLBEING_THRESHOLD = max(3, env_int("OPSTEAM_WELLBEING_THRESHOLD", 5))
 # 360 feedback: raters who rated at least this many people get their leniency normalised;
 # roles that may de-anonymise answers (each use audited with its reason): nobody by default.
 OPSTEAM_SURVEY_NORMALISE_MIN_SUBJECTS = max(2, env_int("OPSTEAM_SURVEY_NORMALISE_MIN_SUBJECTS", 3))

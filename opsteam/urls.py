@@ -18,6 +18,7 @@ api_patterns = [
     path("incentives/", include("opsteam.incentives.api.urls")),
     path("workflow/", include("opsteam.workflow.api.urls")),
     path("collab/", include("opsteam.collab.api.urls")),
+    path("insights/", include("opsteam.insights.api.urls")),
 ]
 
 urlpatterns = [

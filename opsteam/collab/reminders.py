@@ -23,6 +23,7 @@ DUE, OVERDUE = "due", "overdue"
 SCANS: tuple[str, ...] = (
     "opsteam.performance.reminders.scan",
     "opsteam.training.reminders.scan",
+    "opsteam.collab.services_announcements.scan",  # publishes scheduled announcements
     "opsteam.collab.reminders_meetings.scan",
     "opsteam.collab.reminders_reports.scan",
     "opsteam.surveys.reminders.scan",

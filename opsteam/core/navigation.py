@@ -8,6 +8,7 @@ from typing import Any
 from django.apps import apps
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from opsteam.core import policy
 
@@ -153,12 +154,43 @@ AREAS: tuple[NavArea, ...] = (
             NavItem(_("IM channels"), "collab:channel_list", "collab.ImChannel"),
             NavItem(_("Delivery log"), "collab:delivery_list", "collab.Delivery"),
             # announcements
+            NavItem(_("Announcements"), "collab:announcement_list", "collab.AnnouncementReceipt"),
+            NavItem(_("Manage announcements"), "collab:announcement_manage", "collab.Announcement"),
             # knowledge base
+            NavItem(_("Knowledge base"), "collab:document_list", "collab.Document"),
             # meetings
+            NavItem(
+                pgettext_lazy("group meetings", "Meetings"), "collab:meeting_list", "collab.Meeting"
+            ),
+            NavItem(_("My action items"), "collab:my_action_items", "collab.MeetingActionItem"),
             # work reports and wellbeing
+            NavItem(_("Work reports"), "collab:report_list", "collab.WorkReport"),
+            NavItem(_("Team digest"), "collab:report_digest", "collab.WorkReport", "digest"),
+            NavItem(
+                _("Report templates"),
+                "collab:reporttemplate_list",
+                "collab.ReportTemplate",
+                "change",
+            ),
+            NavItem(
+                _("Wellbeing check-in"),
+                "collab:wellbeing_checkin",
+                "collab.WellbeingCheckIn",
+                "add",
+            ),
+            NavItem(
+                _("Team wellbeing"),
+                "collab:wellbeing_aggregates",
+                "collab.WellbeingCheckIn",
+                "aggregate",
+            ),
             # suggestions
+            NavItem(_("Suggestion box"), "collab:suggestion_list", "collab.Suggestion"),
             # pulse surveys
+            NavItem(_("Pulse surveys"), "surveys:pulse_list", "surveys.PulseSurvey"),
+            NavItem(_("Pulse question library"), "surveys:pulse_library", "surveys.PulseQuestion"),
             # system review
+            NavItem(_("System reviews"), "insights:review_list", "insights.SystemReview"),
         ),
     ),
     NavArea(

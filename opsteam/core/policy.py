@@ -54,6 +54,9 @@ class Rule:
     self_path: str | None = None
     # Further people the row concerns as much as ``self_path`` (both sides of a 1:1).
     also_self_paths: tuple[str, ...] = ()
+    # Actions for which only these paths make a row the user's own (a meeting is seen by its
+    # participants, changed only by its organiser). Paths may cross many-valued relations.
+    self_paths_for: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     notes: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -88,6 +91,11 @@ PROCESS_OWNERS = {ADMIN: ALL, HR: ALL, MANAGER: SUBTREE}
 PROCESS_READERS = {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: SUBTREE}
 # Work items: a team's managers and HR see them all, operators their own (assigned or raised).
 WORK_READ = {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: SUBTREE, OPERATOR: SELF}
+
+# Meetings (opsteam/collab/models_meetings.py): see their rules below.
+MEETING_READ = {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: SUBTREE, OPERATOR: SELF}
+MEETING_ADD = {ADMIN: ALL, HR: ALL, MANAGER: ALL, OPERATOR: ALL}
+MEETING_MANAGE = {ADMIN: ALL, HR: ALL, MANAGER: SUBTREE, OPERATOR: SELF}
 
 RULES: dict[str, Rule] = {
     "core.auditentry": Rule(actions={"view": READERS, "export": READERS}),
@@ -627,12 +635,218 @@ RULES: dict[str, Rule] = {
     ),
     "collab.sentreminder": Rule(actions={}),
     # Announcements (opsteam/collab/models_announcements.py).
+    # Managing an announcement: HR and administrators any, managers those scoped inside their
+    # subtree (and their own), auditors read them all. Readers reach the announcements
+    # addressed to them through their receipts (collab.selectors_announcements), never here.
+    # Statistics: the managers' names of who has not acknowledged only through "export".
+    "collab.announcement": Rule(
+        actions={
+            "view": {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: SUBTREE},
+            "add": TEAM_WRITE,
+            "change": TEAM_WRITE,
+            "delete": TEAM_WRITE,
+            "publish": TEAM_WRITE,
+            "archive": TEAM_WRITE,
+            "remind": TEAM_WRITE,
+            "stats": {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: SUBTREE},
+            "export": TEAM_WRITE,
+        },
+        unit_path="unit",
+        self_path="author",
+    ),
+    # Read receipts: each person their own; names of readers to HR, administrators and the
+    # managers of the reader's team (subtree), not to auditors (they see the aggregates).
+    "collab.announcementreceipt": Rule(
+        actions={
+            "view": {ADMIN: ALL, HR: ALL, MANAGER: SUBTREE, OPERATOR: SELF, AUDITOR: SELF},
+            "export": TEAM_WRITE,
+            "acknowledge": OWN_ONLY,
+        },
+        unit_path="unit",
+        self_path="user",
+    ),
     # The knowledge base (opsteam/collab/models_knowledge.py).
+    # "view" is everyone's here; selectors_knowledge applies the data rule on top: published
+    # documents to those they are visible to (company-wide, or the owning unit's subtree),
+    # drafts and archived ones to their editors (HR, administrators, the unit's managers),
+    # their author and auditors. Editing: HR/admin everywhere, managers in their subtree
+    # (company-wide documents: HR/admin), authors only while their document is a draft
+    # (the service checks the status). Operators propose: they create drafts for their own
+    # unit (SELF "add", checked by the service); publishing is for the unit's editors.
+    "collab.document": Rule(
+        actions={
+            "view": EVERYONE,
+            "add": {**TEAM_WRITE, OPERATOR: SELF},
+            "change": {**TEAM_WRITE, OPERATOR: SELF},
+            "publish": TEAM_WRITE,
+            "delete": TEAM_WRITE,
+        },
+        unit_path="unit",
+        self_path="author",
+    ),
+    "collab.documentversion": Rule(actions={"view": EVERYONE}, unit_path="document__unit"),
+    "collab.documentattachment": Rule(actions={"view": EVERYONE}, unit_path="document__unit"),
     # Meetings, action items and the idea board (opsteam/collab/models_meetings.py).
+    # A meeting: its organiser and participants, the managers of a team meeting's unit, HR and
+    # administrators; auditors read. Participants "participate" (agenda, ideas, votes); only
+    # the organiser, the unit's managers, HR and administrators "change" it (minutes,
+    # attendance, order). Anyone but auditors schedules; a team meeting needs its unit in scope.
+    "collab.meetingseries": Rule(
+        actions={
+            "view": MEETING_READ,
+            "add": MEETING_ADD,
+            "change": MEETING_MANAGE,
+        },
+        unit_path="unit",
+        self_path="organiser",
+        also_self_paths=("participants",),
+        self_paths_for={"change": ("organiser",)},
+    ),
+    "collab.meeting": Rule(
+        actions={
+            "view": MEETING_READ,
+            "add": MEETING_ADD,
+            "change": MEETING_MANAGE,
+            "participate": OWN_ONLY,
+            "export": MEETING_READ,
+        },
+        unit_path="unit",
+        self_path="organiser",
+        also_self_paths=("participants__user",),
+        self_paths_for={"change": ("organiser",), "participate": ("participants__user",)},
+    ),
+    **{
+        f"collab.{name}": Rule(
+            actions={"view": MEETING_READ},
+            unit_path="meeting__unit",
+            self_path="meeting__organiser",
+            also_self_paths=("meeting__participants__user",),
+        )
+        for name in ("meetingparticipant", "meetingagendaitem", "decision", "ideagroup", "idea")
+    },
+    # Votes are counted on the board; who voted for what is each voter's own.
+    "collab.ideavote": Rule(actions={"view": OWN_ONLY}, self_path="voter"),
+    # Action items: like their meeting, plus their owner, who updates their status.
+    "collab.meetingactionitem": Rule(
+        actions={
+            "view": MEETING_READ,
+            "update_status": {**MEETING_MANAGE, AUDITOR: SELF},
+            "change": MEETING_MANAGE,
+            "export": MEETING_READ,
+        },
+        unit_path="meeting__unit",
+        self_path="owner",
+        also_self_paths=("meeting__organiser", "meeting__participants__user"),
+        self_paths_for={
+            "update_status": ("owner", "meeting__organiser"),
+            "change": ("meeting__organiser",),
+        },
+    ),
     # Work reports and wellbeing check-ins (opsteam/collab/models_reports.py).
+    # Report templates: everyone reads them (to write a report); HR and administrators keep
+    # the company default and any team's, managers their subtree's.
+    "collab.reporttemplate": Rule(
+        actions={"view": EVERYONE, "add": TEAM_WRITE, "change": TEAM_WRITE, "delete": TEAM_WRITE},
+        unit_path="unit",
+    ),
+    # Reports are private to the management line: the author, the managers of their subtree,
+    # HR and administrators; auditors read. Peers never see each other's reports.
+    "collab.workreport": Rule(
+        actions={
+            "view": STAFF_READ,
+            "add": OWN_ONLY,
+            "change": OWN_ONLY,
+            "submit": OWN_ONLY,
+            "comment": {ADMIN: ALL, HR: ALL, MANAGER: SUBTREE, OPERATOR: SELF, AUDITOR: SELF},
+            "mark_read": TEAM_WRITE,
+            "digest": {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: SUBTREE},
+            "export": STAFF_EXPORT,
+        },
+        unit_path="staff__unit",
+        self_path="staff__user",
+    ),
+    "collab.reportcomment": Rule(
+        actions={"view": STAFF_READ},
+        unit_path="report__staff__unit",
+        self_path="report__staff__user",
+    ),
+    # Wellbeing check-ins: the person and their direct manager (recorded on the check-in) only;
+    # no role reads beyond that, not HR, administrators, auditors or skip-level managers.
+    # "aggregate" is only ever asked per unit (can_for_unit) by the wellbeing selectors, which
+    # release a team's figures at or above the anonymity threshold; it never scopes rows.
+    "collab.wellbeingcheckin": Rule(
+        actions={
+            "view": OWN_ONLY,
+            "add": OWN_ONLY,
+            "aggregate": {ADMIN: ALL, HR: ALL, MANAGER: SUBTREE},
+        },
+        unit_path="unit",
+        self_path="staff__user",
+        also_self_paths=("manager__user",),
+    ),
     # The suggestion box (opsteam/collab/models_suggestions.py).
+    # Everyone reads every suggestion and its history; everyone but auditors submits, votes,
+    # comments and follows; HR and administrators handle any, managers those addressed to
+    # their subtree (an unaddressed one is HR's). No self path: a manager's own suggestion is
+    # handled like anyone else's.
+    "collab.suggestion": Rule(
+        actions={
+            "view": EVERYONE,
+            "export": EVERYONE,
+            "add": {ADMIN: ALL, HR: ALL, MANAGER: ALL, OPERATOR: ALL},
+            "vote": {ADMIN: ALL, HR: ALL, MANAGER: ALL, OPERATOR: ALL},
+            "comment": {ADMIN: ALL, HR: ALL, MANAGER: ALL, OPERATOR: ALL},
+            "follow": {ADMIN: ALL, HR: ALL, MANAGER: ALL, OPERATOR: ALL},
+            "handle": TEAM_WRITE,
+        },
+        unit_path="unit",
+    ),
+    "collab.suggestioncomment": Rule(actions={"view": EVERYONE}, unit_path="suggestion__unit"),
+    "collab.suggestionevent": Rule(actions={"view": EVERYONE}, unit_path="suggestion__unit"),
+    # Who voted is never shown to anyone; people see their own votes and follows only.
+    "collab.suggestionvote": Rule(actions={"view": OWN_ONLY}, self_path="user"),
+    "collab.suggestionfollower": Rule(actions={"view": OWN_ONLY}, self_path="user"),
     # Pulse surveys (opsteam/surveys).
+    # Pulse surveys (opsteam/surveys/models_pulse.py): HR and administrators run them; everyone
+    # sees surveys that are not drafts (surveys.selectors_pulse hides drafts); results are read
+    # only through selectors_pulse (managers their subtree, operators company figures when
+    # shared, all only at the minimum group size). Responses and answers: no role lists them.
+    "surveys.pulsequestion": Rule(
+        actions={
+            "view": {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: ALL},
+            "add": EDITORS,
+            "change": EDITORS,
+        }
+    ),
+    "surveys.pulsesurvey": Rule(
+        actions={
+            "view": EVERYONE,
+            "add": EDITORS,
+            "change": EDITORS,
+            "results": EVERYONE,
+            "export": {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: ALL},
+        }
+    ),
+    "surveys.pulsesurveyquestion": Rule(actions={"view": EVERYONE}),
+    "surveys.pulsewave": Rule(actions={"view": EVERYONE, "change": EDITORS}),
+    "surveys.pulseparticipation": Rule(
+        actions={"view": OWN_ONLY, "respond": OWN_ONLY}, self_path="staff__user"
+    ),
+    "surveys.pulseresponse": Rule(actions={}),
+    "surveys.pulseanswer": Rule(actions={}),
     # The periodic system review (opsteam/insights).
+    # Org-wide figures: HR, administrators and auditors read every review, managers read it
+    # too (the fairness section only with the fairness review's "report" grant, see
+    # insights.selectors); HR and administrators run it (directors too: insights.selectors
+    # .can_steer, a manager granted on a company or department unit).
+    "insights.systemreview": Rule(
+        actions={
+            "view": {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: ALL},
+            "add": EDITORS,
+            "change": EDITORS,
+            "export": {ADMIN: ALL, HR: ALL, AUDITOR: ALL, MANAGER: ALL},
+        }
+    ),
 }
 
 
@@ -745,16 +959,39 @@ def user_roles(user: Any) -> dict[Role, list[str]]:
     return roles
 
 
+def _self_paths(rule: Rule, action: str) -> tuple[str, ...]:
+    if action in rule.self_paths_for:
+        return rule.self_paths_for[action]
+    return (*((rule.self_path,) if rule.self_path is not None else ()), *rule.also_self_paths)
+
+
+def _owned(model: type[Model], path: str, user: Any) -> Q:
+    """``path`` leads to ``user``; across a many-valued relation as a subquery (no duplicates)."""
+    lookup = {_join(path, "pk"): user.pk}
+    current: Any = model
+    for part in path.split("__") if path else ():
+        relation = current._meta.get_field(part)
+        if relation.many_to_many or relation.one_to_many:
+            return Q(pk__in=model._base_manager.filter(**lookup).values("pk"))
+        current = relation.related_model
+    return Q(**lookup)
+
+
 def _scope_filter(
-    rule: Rule, scope: Scope, user: Any, unit_paths: list[str], model: type[Model]
+    rule: Rule,
+    scope: Scope,
+    user: Any,
+    unit_paths: list[str],
+    model: type[Model],
+    action: str = "view",
 ) -> Q | None:
     """Return the Q for one role's scope, None for 'everything', Q(pk__in=[]) for nothing."""
     if scope is ALL:
         return None
     nothing = Q(pk__in=[])
-    own = Q(**{_join(rule.self_path, "pk"): user.pk}) if rule.self_path is not None else nothing
-    for path in rule.also_self_paths:
-        own |= Q(**{_join(path, "pk"): user.pk})
+    own = nothing
+    for path in _self_paths(rule, action):
+        own |= _owned(model, path, user)
     if scope is SELF:
         return own
     if rule.unit_path is None or not unit_paths:
@@ -783,7 +1020,7 @@ def restrict(queryset: QuerySet, user: Any, action: str = "view") -> QuerySet:
         if scope is None:
             continue
         granted = True
-        condition = _scope_filter(rule, scope, user, unit_paths, queryset.model)
+        condition = _scope_filter(rule, scope, user, unit_paths, queryset.model, action)
         if condition is None:
             return queryset
         combined = condition if combined is None else combined | condition

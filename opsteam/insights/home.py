@@ -20,4 +20,5 @@ SECTION_SOURCES: tuple[str, ...] = (
     "opsteam.collab.selectors_meetings.home_sections",
     "opsteam.collab.selectors_reports.home_sections",
     "opsteam.collab.selectors_suggestions.home_sections",
+    "opsteam.surveys.selectors_pulse.home_sections",
 )

@@ -29,11 +29,6 @@ def home_summary(*, user: Any) -> dict[str, Any]:
             .select_related("activity", "activity__process")
             .order_by("role", "activity__order")[:12]
         )
-        from opsteam.performance import selectors as performance_selectors
-
-        owed = performance_selectors.work_owed(user)
-        if any(owed.values()):
-            summary["owed_reviews"] = owed
     if policy.can(user, "view", Staff) and visible_staff.exclude(user=user).exists():
         by_unit = list(
             visible_staff.values("unit__name", "unit__name_en")
@@ -107,4 +102,35 @@ def _headcount_chart(team: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
-__all__ = ["home_summary"]
+from opsteam.insights.selectors_review import (  # noqa: E402  (the review's reads, re-exported)
+    can_read_fairness,
+    can_steer,
+    home_owed,
+    home_watch,
+    is_director,
+    previous_review,
+    report_for,
+    require_steer,
+    review_actions,
+    review_get,
+    review_list,
+    section_evidence,
+    visible_sections,
+)
+
+__all__ = [
+    "can_read_fairness",
+    "can_steer",
+    "home_owed",
+    "home_summary",
+    "home_watch",
+    "is_director",
+    "previous_review",
+    "report_for",
+    "require_steer",
+    "review_actions",
+    "review_get",
+    "review_list",
+    "section_evidence",
+    "visible_sections",
+]

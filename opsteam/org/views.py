@@ -478,6 +478,8 @@ class JobDescriptionDetailView(ScopedDetailView):
         )
 
     def get_context_data(self, **kwargs):
+        from opsteam.collab import selectors_knowledge
+
         context = super().get_context_data(**kwargs)
         jd = self.object
         user = self.request.user
@@ -495,6 +497,9 @@ class JobDescriptionDetailView(ScopedDetailView):
             .first(),
             sections=[(field, localized(jd, field)) for field in JobDescription.TEXT_FIELDS],
             print_mode=self.request.GET.get("print") == "1",
+            related_documents=selectors_knowledge.documents_for_position(
+                user=user, position=jd.position
+            ),
         )
         return context
 

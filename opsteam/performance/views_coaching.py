@@ -6,6 +6,7 @@ Small forms on a detail page post to their own URL and come back to the page wit
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -148,8 +149,19 @@ class OneOnOneDetailView(ScopedDetailView):
             cadence_form=CadenceForm(
                 initial={"cadence": series.cadence, "next_date": series.next_date}
             ),
+            report_evidence=_report_evidence(user, series.report),
         )
         return context
+
+
+def _report_evidence(user, staff):
+    """The person's work reports of the last four weeks, as far as the user may read them."""
+    from opsteam.collab import selectors_reports
+
+    today = timezone.localdate()
+    return selectors_reports.evidence(
+        user=user, staff=staff, start=today - dt.timedelta(weeks=4), end=today
+    )
 
 
 def _post(request, form: forms.Form, action, back: str, success: str):

@@ -310,6 +310,15 @@ def _review(request: Any, pk: int, action: str = "view") -> Review:
     )
 
 
+def _report_evidence(user, review, cycle):
+    """The reviewee's work reports of the cycle's period, as far as the user may read them."""
+    from opsteam.collab import selectors_reports
+
+    return selectors_reports.evidence(
+        user=user, staff=review.staff, start=cycle.period_start, end=cycle.period_end
+    )
+
+
 class ReviewDetailView(PolicyMixin, TemplateView):
     """The scorecard: every KPI's actual, target, score and weight; ratings; grade and origin.
 
@@ -355,6 +364,7 @@ class ReviewDetailView(PolicyMixin, TemplateView):
             if can_manage and cycle.stage == CycleStage.MANAGER_REVIEW
             else None,
             missing_scores=_missing_scores(review) if visible else [],
+            report_evidence=_report_evidence(user, review, cycle),
             targets=list(review.targets.select_related("kpi")),
             target_kpis=list(
                 KpiTemplateItem.objects.filter(template_id=review.template_id).select_related("kpi")

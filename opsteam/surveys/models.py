@@ -322,3 +322,30 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id}"
+
+
+from opsteam.surveys.models_pulse import (  # noqa: E402  (pulse surveys live in their own module)
+    PulseAnswer,
+    PulseParticipation,
+    PulseQuestion,
+    PulseResponse,
+    PulseSurvey,
+    PulseSurveyQuestion,
+    PulseWave,
+)
+
+__all__ = [
+    "Answer",
+    "Campaign",
+    "Invitation",
+    "PulseAnswer",
+    "PulseParticipation",
+    "PulseQuestion",
+    "PulseResponse",
+    "PulseSurvey",
+    "PulseSurveyQuestion",
+    "PulseWave",
+    "Question",
+    "Questionnaire",
+    "Subject",
+]

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from opsteam.surveys import views
+from opsteam.surveys.urls_pulse import urlpatterns as pulse_urlpatterns
 
 app_name = "surveys"
 
@@ -35,3 +36,5 @@ urlpatterns = [
     path("subjects/<int:pk>/", views.SubjectDetailView.as_view(), name="subject_detail"),
     path("subjects/<int:pk>/results/", views.SubjectResultsView.as_view(), name="subject_results"),
 ]
+
+urlpatterns += pulse_urlpatterns

@@ -413,12 +413,25 @@ class ProcessEvent(models.Model):
 class ImprovementAction(TimeStampedModel):
     """An improvement started from a bottleneck (PDCA), keeping the evidence it was based on."""
 
+    # Either a process (from a bottleneck) or a system review (from one of its sections).
     process = models.ForeignKey(
         "org.Process",
         verbose_name=_("process"),
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="improvement_actions",
     )
+    review = models.ForeignKey(
+        "insights.SystemReview",
+        verbose_name=_("system review"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="actions",
+    )
+    # The review section the action was raised from ("fairness", "training", ...).
+    section = models.CharField(_("section"), max_length=40, blank=True)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     # "step:<name>" or "handoff:<source>→<target>", as the engine names its bottlenecks.

@@ -331,7 +331,9 @@ def edge_cases(
 def action_list(*, user: Any, action: str = "view") -> QuerySet[ImprovementAction]:
     """Improvement actions the user may ``action``, with process and owner (one query)."""
     return policy.restrict(
-        ImprovementAction.objects.select_related("process", "owner", "created_by"), user, action
+        ImprovementAction.objects.select_related("process", "review", "owner", "created_by"),
+        user,
+        action,
     )
 
 

@@ -74,19 +74,49 @@ def _check_status(
         )
 
 
+def _require_add(actor: Any, process: Process | None, review: Any | None) -> None:
+    """Actions of a process: its owners; actions of a system review: whoever runs the review
+    (insights.selectors.require_steer), and only while it is open."""
+    if process is not None:
+        require_on_process(actor, "add", ImprovementAction, process)
+        return
+    if review is None:
+        raise ValidationFailed(
+            _("Choose the process or the review of the action."), field="process"
+        )
+    from opsteam.insights import selectors as insights_selectors
+
+    insights_selectors.require_steer(actor, review)
+    if review.is_closed:
+        raise ValidationFailed(_("This review is closed."), field="review")
+
+
+def _can_rewrite(actor: Any, action: ImprovementAction) -> bool:
+    if action.process_id is not None:
+        return can_on_process(actor, "add", ImprovementAction, action.process)
+    if action.review_id is not None:
+        from opsteam.insights import selectors as insights_selectors
+
+        return insights_selectors.can_steer(actor, action.review)
+    return policy.can(actor, "add", ImprovementAction)
+
+
 @transaction.atomic
 def improvement_action_create(
     *,
     actor: Any,
-    process: Process,
+    process: Process | None,
     title: str,
     description: str = "",
     bottleneck_key: str = "",
     evidence: dict[str, Any] | None = None,
     owner: Staff | None = None,
     due_date: dt.date | None = None,
+    review: Any | None = None,
+    section: str = "",
 ) -> ImprovementAction:
-    """Create an improvement action for ``process`` in status "plan".
+    """Create an improvement action for ``process`` (or raised from the system ``review``'s
+    ``section``, without a process) in status "plan".
 
     ``bottleneck_key`` names the bottleneck as the engine does (``step:<name>`` or
     ``handoff:<source>→<target>``) and ``evidence`` keeps a snapshot of what the analysis
@@ -94,13 +124,15 @@ def improvement_action_create(
     not add actions to this process) and ``ValidationFailed`` (empty title, an owner the user
     cannot see). Audit: "create".
     """
-    require_on_process(actor, "add", ImprovementAction, process)
+    _require_add(actor, process, review)
     title = (title or "").strip()
     if not title:
         raise ValidationFailed(_("Give the action a title."), field="title")
     _check_owner(actor, owner)
     action = ImprovementAction.objects.create(
         process=process,
+        review=review,
+        section=(section or "")[:40],
         title=title[:200],
         description=description or "",
         bottleneck_key=(bottleneck_key or "")[:340],
@@ -132,11 +164,12 @@ def improvement_action_update(
             field=unknown[0],
         )
     action = ImprovementAction.objects.select_for_update().get(pk=action.pk)
-    policy.require(actor, "change", action)
-    changing = {name for name, value in fields.items() if getattr(action, name) != value}
-    if changing & set(OWNER_FIELDS) and not can_on_process(
-        actor, "add", ImprovementAction, action.process
+    if not (
+        action.process_id is None and action.review_id is not None and _can_rewrite(actor, action)
     ):
+        policy.require(actor, "change", action)
+    changing = {name for name, value in fields.items() if getattr(action, name) != value}
+    if changing & set(OWNER_FIELDS) and not _can_rewrite(actor, action):
         raise PolicyDenied(_("Only the process's owners reassign or rewrite an action."))
     if "title" in fields and not (fields["title"] or "").strip():
         raise ValidationFailed(_("Give the action a title."), field="title")

@@ -36,7 +36,13 @@ from opsteam.workflow.models import ImprovementAction
 ACTION_TABLE = Table(
     columns=(
         Column("title", gettext_lazy("Action"), order_by="title", link=True),
-        Column("process", gettext_lazy("Process"), accessor="process.display_name"),
+        Column(
+            "process",
+            gettext_lazy("Process"),
+            accessor=lambda action: (
+                action.process.display_name if action.process_id else action.review
+            ),
+        ),
         Column("status", gettext_lazy("Status"), accessor="get_status_display", order_by="status"),
         Column("owner", gettext_lazy("Owner"), accessor="owner.display_name"),
         Column("due_date", gettext_lazy("Due date"), order_by="due_date"),
@@ -189,7 +195,7 @@ class ActionDetailView(ScopedDetailView):
     template_name = "workflow/action_detail.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("process", "owner", "created_by")
+        return super().get_queryset().select_related("process", "review", "owner", "created_by")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -198,9 +204,14 @@ class ActionDetailView(ScopedDetailView):
             title=action.title,
             evidence=selectors.stored_evidence(action.evidence),
             statuses=selectors.pdca_steps(action.status),
-            can_review=selectors.can_analyse(self.request.user, action.process),
-            review_url=f"{reverse('workflow:process_review', args=[action.process_id])}"
-            f"?{urlencode({'action': action.pk})}",
+            can_review=bool(action.process_id)
+            and selectors.can_analyse(self.request.user, action.process),
+            review_url=(
+                f"{reverse('workflow:process_review', args=[action.process_id])}"
+                f"?{urlencode({'action': action.pk})}"
+                if action.process_id
+                else ""
+            ),
         )
         return context
 

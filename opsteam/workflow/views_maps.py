@@ -203,6 +203,12 @@ def map_page(request, process: Process, process_map: ProcessMap | None) -> HttpR
             ),
         )
         context.update(_history(user, process_map))
+        from opsteam.collab import selectors_knowledge
+
+        linked = selectors_knowledge.documents_for_process(user=user, process_map=process_map)
+        context["related_documents"] = list(
+            {doc.pk: doc for docs in linked.values() for doc in docs}.values()
+        )
     return render(request, "workflow/process_detail.html", context)
 
 
@@ -415,6 +421,8 @@ class StepSopView(PolicyMixin, View):
     """A step's standard operating procedure, with who does it and the target."""
 
     def get(self, request, pk):
+        from opsteam.collab import selectors_knowledge
+
         step = policy.scoped_get(
             Step.objects.select_related("map", "map__process", "activity", "position"),
             request.user,
@@ -439,6 +447,9 @@ class StepSopView(PolicyMixin, View):
                 "disagreement": disagreement,
                 "can_edit": step.map.status == MapStatus.DRAFT
                 and selectors_maps.can_maintain(request.user, step.map.process, "change"),
+                "related_documents": selectors_knowledge.documents_for_step(
+                    user=request.user, step=step
+                ),
             },
         )
 

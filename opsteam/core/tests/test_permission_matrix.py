@@ -1021,7 +1021,10 @@ def test_every_route_answers_each_role_as_declared(client, org_tree, user_as, ro
     objects.update(_coaching_objects(objects, user))
     objects.update(_kpi_objects(objects, user))
     for table in MODULE_TABLES:
-        objects.update(table.objects(objects, users, user))
+        made = table.objects(objects, users, user)
+        clashes = sorted(made.keys() & objects.keys())
+        assert not clashes, f"{table.__name__} reuses object names {clashes}"
+        objects.update(made)
     objects["own_staff"] = user.staff
     objects["own_review"] = objects["reviews"][user.staff.pk]
     objects["own_token"] = ApiToken.objects.create(

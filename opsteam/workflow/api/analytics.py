@@ -159,7 +159,9 @@ class EdgeCasesView(APIView):
 
 
 class ImprovementActionSerializer(serializers.ModelSerializer):
-    process_code = serializers.CharField(source="process.code", read_only=True)
+    process_code = serializers.CharField(
+        source="process.code", read_only=True, default=None, allow_null=True
+    )
     owner_name = serializers.CharField(
         source="owner.display_name", read_only=True, default=None, allow_null=True
     )
@@ -170,6 +172,8 @@ class ImprovementActionSerializer(serializers.ModelSerializer):
             "id",
             "process",
             "process_code",
+            "review",
+            "section",
             "title",
             "description",
             "bottleneck_key",

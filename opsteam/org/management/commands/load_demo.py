@@ -20,7 +20,9 @@ from opsteam.collab import (
     demo_suggestions,
 )
 from opsteam.incentives.demo import build_incentives_demo
+from opsteam.insights import demo_review
 from opsteam.org.demo import BASE_SIZE, DemoSummary, build_demo
+from opsteam.surveys import demo_pulse
 from opsteam.workflow import demo as workflow_demo
 
 
@@ -113,6 +115,8 @@ class Command(BaseCommand):
                 demo_meetings,
                 demo_reports,
                 demo_suggestions,
+                demo_pulse,
+                demo_review,
             ):
                 summary.created.update(area.load(seed=seed))
         if verbosity > 0:
