@@ -433,7 +433,6 @@ SPECTACULAR_SETTINGS = {
         "ExamQuestionKindEnum": "opsteam.training.choices.QuestionKind",
         "ExamKindEnum": "opsteam.training.choices.ExamKind",
         "LearningKindEnum": "opsteam.training.choices.LearningKind",
-        "ProcessMapStatusEnum": "opsteam.workflow.choices.MapStatus",
         "WorkItemStatusEnum": "opsteam.workflow.choices.ItemStatus",
         "WorkItemKindEnum": "opsteam.workflow.choices.ItemKind",
         "WorkItemPriorityEnum": "opsteam.workflow.choices.Priority",

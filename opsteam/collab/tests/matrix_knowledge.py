@@ -127,7 +127,9 @@ EXPECTED: dict[str, list[Check]] = {
     ],
     "collab-document-attachment": [
         Check(TEAM_READ, obj="team_doc", extra_kwargs=(("attachment_id", "team_attachment"),)),
-        Check(OTHER_READ, obj="other_doc", extra_kwargs=(("attachment_id", "t3_document_attachment"),)),
+        Check(
+            OTHER_READ, obj="other_doc", extra_kwargs=(("attachment_id", "t3_document_attachment"),)
+        ),
         Check(
             _roles(204, operator=403, auditor=403),
             method="delete",
