@@ -370,7 +370,7 @@ def highlight(text: str, terms: list[str]) -> SafeString:
     """``text`` escaped, with every occurrence of a term wrapped in <mark> (any case)."""
     text = text or ""
     if not terms:
-        return mark_safe(escape(text))  # noqa: S308 - escaped
+        return mark_safe(escape(text))  # noqa: S308 - the text is escaped first
     pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
     pieces: list[str] = []
     last = 0
@@ -393,7 +393,7 @@ def snippet(text: str, terms: list[str], width: int = 140) -> SafeString:
     piece = text[start:end]
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""
-    return mark_safe(prefix + highlight(piece, terms) + suffix)  # noqa: S308 - escaped
+    return mark_safe(prefix + highlight(piece, terms) + suffix)  # noqa: S308 - the text is escaped first
 
 
 @dataclass(frozen=True)
@@ -419,7 +419,7 @@ def _inline(old: str, new: str) -> tuple[SafeString, SafeString]:
             left.append(f"<del>{escape(old[i1:i2])}</del>")
         if j2 > j1:
             right.append(f"<ins>{escape(new[j1:j2])}</ins>")
-    return mark_safe("".join(left)), mark_safe("".join(right))  # noqa: S308 - escaped
+    return mark_safe("".join(left)), mark_safe("".join(right))  # noqa: S308 - the text is escaped first
 
 
 def diff_rows(old: str, new: str) -> list[DiffRow]:
@@ -431,7 +431,7 @@ def diff_rows(old: str, new: str) -> list[DiffRow]:
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             for offset in range(i2 - i1):
-                line = mark_safe(escape(old_lines[i1 + offset]))  # noqa: S308 - escaped
+                line = mark_safe(escape(old_lines[i1 + offset]))  # noqa: S308 - the text is escaped first
                 rows.append(DiffRow("equal", i1 + offset + 1, line, j1 + offset + 1, line))
             continue
         left_count, right_count = i2 - i1, j2 - j1
@@ -443,8 +443,8 @@ def diff_rows(old: str, new: str) -> list[DiffRow]:
                 left, right = _inline(old_line, new_line)
                 kind = "replace"
             else:
-                left = mark_safe(f"<del>{escape(old_line)}</del>" if has_left else "")  # noqa: S308
-                right = mark_safe(f"<ins>{escape(new_line)}</ins>" if has_right else "")  # noqa: S308
+                left = mark_safe(f"<del>{escape(old_line)}</del>" if has_left else "")  # noqa: S308 - the line is escaped first
+                right = mark_safe(f"<ins>{escape(new_line)}</ins>" if has_right else "")  # noqa: S308 - the line is escaped first
                 kind = "delete" if has_left else "insert"
             rows.append(
                 DiffRow(

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from opsteam.collab import selectors_meetings, services_meetings
+from opsteam.collab.api.notifications import LocalTimeField
 from opsteam.collab.forms_meetings import ActionItemFilterSet, MeetingFilterSet
 from opsteam.collab.models_meetings import (
     ActionItemStatus,
@@ -104,6 +105,8 @@ class MeetingParticipantSerializer(serializers.ModelSerializer):
 
 
 class CollabMeetingSerializer(serializers.ModelSerializer):
+    # Empty when the meeting has no link: a plain string, not a "uri" that "" would violate.
+    online_url = serializers.CharField(read_only=True)
     organiser_name = serializers.CharField(source="organiser.__str__", read_only=True)
     unit_code = serializers.CharField(
         source="unit.code", read_only=True, allow_null=True, default=None
@@ -162,6 +165,8 @@ class CollabMeetingDetailSerializer(CollabMeetingSerializer):
 class MeetingSeriesSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=MeetingKind.choices, read_only=True)
     frequency = serializers.ChoiceField(choices=Recurrence.choices, read_only=True)
+    start_time = LocalTimeField(read_only=True)
+    online_url = serializers.CharField(read_only=True)
 
     class Meta:
         model = MeetingSeries
@@ -526,7 +531,7 @@ class MeetingViewSet(ScopedModelViewSet):
     @extend_schema(
         request=AgendaOrderInputSerializer, responses=MeetingAgendaItemSerializer(many=True)
     )
-    @action(detail=True, methods=["post"], url_path="agenda-order")
+    @action(detail=True, methods=["post"], url_path="agenda-order", pagination_class=None)
     def agenda_order(self, request: Request, pk: str | None = None) -> Response:
         meeting = self.get_object()
         order = _valid(AgendaOrderInputSerializer, request)["order"]
@@ -663,7 +668,9 @@ class IdeaViewSet(ScopedModelViewSet):
         idea = services_meetings.idea_add(actor=request.user, meeting=meeting, text=data["text"])
         return self._out(idea, status.HTTP_201_CREATED)
 
-    @extend_schema(methods=["post", "delete"], request=None, responses=IdeaVoteResultSerializer)
+    @extend_schema(
+        methods=["post", "delete"], request=None, responses={200: IdeaVoteResultSerializer}
+    )
     @action(detail=True, methods=["post", "delete"])
     def vote(self, request: Request, pk: str | None = None) -> Response:
         idea = self.get_object()

@@ -167,6 +167,8 @@ class SuggestionReplyInputSerializer(serializers.Serializer):
 
 
 class SuggestionEventSerializer(serializers.ModelSerializer):
+    # Empty on the first event (the submission), so not the status enum.
+    from_status = serializers.CharField(read_only=True)
     actor_name = serializers.SerializerMethodField()
     owner_name = serializers.SerializerMethodField()
 

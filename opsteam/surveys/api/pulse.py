@@ -313,7 +313,7 @@ class PulseSurveyViewSet(ScopedModelViewSet):
         return Response(PulseResultsSerializer(result).data)
 
     @extend_schema(responses=PulseTrendRowSerializer(many=True))
-    @action(detail=True, methods=["get"], filter_backends=[])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def trend(self, request: Request, pk: str | None = None) -> Response:
         """Overall eNPS, favourable % and response rate per wave (released figures only)."""
         survey = self.get_object()
