@@ -1,6 +1,7 @@
 """Page latency under load: the 10,000-staff demo served by gunicorn, 50 users for 60 s.
 
-Set-up: ``build_demo(staff=10000)`` into the runner's fresh database, ``collectstatic`` into a
+Set-up: ``load_demo --staff 10000`` (the organisation and every module's demo) into the
+runner's fresh database, ``collectstatic`` into a
 temporary directory (WhiteNoise's manifest storage needs it), then ``gunicorn opsteam.wsgi -w 2``
 on a free loopback port with production settings (``OPSTEAM_DEBUG=0``, a random secret key,
 no ``OPSTEAM_TESTING``, persistent database connections). Locust (``bench/locustfile.py``,
@@ -20,6 +21,7 @@ Everything the bench starts is bounded: locust stops itself after the window (ha
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
 import math
 import os
@@ -32,6 +34,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from bench.load_pages import HR_MODULE_PAGES, MANAGER_MODULE_PAGES, MODULE_PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 STAFF = 10_000
@@ -49,6 +53,12 @@ DASHBOARDS = {
     "RACI analysis",
     "who does what",
     "API units chart",
+    "performance dashboard",
+    "team learning",
+    "team readiness",
+    "workload",
+    "training overview",
+    "fairness review",
 }
 PAGE_ORDER = [
     "home (dashboard)",
@@ -66,6 +76,9 @@ PAGE_ORDER = [
     "audit list",
     "API staff list",
     "API units chart",
+    *MODULE_PAGES,
+    *MANAGER_MODULE_PAGES,
+    *HR_MODULE_PAGES,
 ]
 # What the pages reference is collected; the rest of node_modules' dist folders (source maps of
 # unused bundles, echarts' other builds, swagger-ui, Tabler's libs/, whose tom-select CSS names
@@ -129,13 +142,16 @@ def _server_env(static_root: Path) -> dict[str, str]:
 
 def _prepare_data(backend: str) -> None:
     from django.contrib.auth.hashers import PBKDF2PasswordHasher
+    from django.core.management import call_command
     from django.db import connection
 
     from opsteam.accounts.models import User
-    from opsteam.org.demo import DEMO_PASSWORD, LOGINS, build_demo
+    from opsteam.org.demo import DEMO_PASSWORD, LOGINS
+    from opsteam.org.models import OrgUnit, Staff
 
     started = time.perf_counter()
-    summary = build_demo(staff=STAFF)
+    # Every module's demo on the large organisation: the pages below read all of them.
+    call_command("load_demo", staff=STAFF, verbosity=0, stdout=io.StringIO())
     # The runner hashes with MD5 (OPSTEAM_TESTING); the server runs production settings, which
     # only accept PBKDF2, so the demo logins get their password hashed the production way.
     hasher = PBKDF2PasswordHasher()
@@ -147,7 +163,7 @@ def _prepare_data(backend: str) -> None:
             cursor.execute("ANALYZE")
     connection.close()
     print(
-        f"demo: {summary.staff_total} staff, {summary.unit_total} units in "
+        f"demo: {Staff.objects.count()} staff, {OrgUnit.objects.count()} units in "
         f"{time.perf_counter() - started:.1f} s",
         file=sys.stderr,
     )

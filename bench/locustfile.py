@@ -23,40 +23,14 @@ import time
 import gevent
 from locust import FastHttpUser, constant, events, task
 
+from bench.load_pages import PAGES_BY_ROLE, ROLES, SEARCH_TERMS
+
 PASSWORD = "opsteam-demo"  # noqa: S105 - the published demo password (opsteam.org.demo)
-ROLES = ("hr", "manager", "director", "operator")
 WINDOW_SECONDS = float(os.environ.get("OPSTEAM_LOAD_SECONDS", "60"))
 SAMPLES_PATH = os.environ.get("OPSTEAM_LOAD_SAMPLES", "")
-SEARCH_TERMS = ("王", "李", "SC0001", "Li", "E1000")
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 STATIC_URL = re.compile(r'(?:href|src)="(/static/[^"]+)"')
 
-# Pages every role may open (name -> path); names are what bench_load reports.
-COMMON_PAGES = {
-    "home (dashboard)": "/",
-    "org chart": "/org/chart/",
-    "units list": "/org/units/",
-    "positions list": "/org/positions/",
-    "job descriptions list": "/org/job-descriptions/",
-    "job description detail": None,  # a random published job description
-    "RACI matrix": "/org/raci/",
-    "RACI analysis": "/org/raci/analysis/",
-    "who does what": "/org/who-does-what/",
-    "API staff list": "/api/org/staff/",
-    "API units chart": "/api/org/units/chart/",
-}
-STAFF_PAGES = {  # operators have no staff list (it redirects to their own profile)
-    "staff list": "/org/staff/",
-    "staff search": None,  # ?q=<term>
-    "staff filter": "/org/staff/?status=active&hired_after=2022-01-01&sort=-hire_date",
-}
-AUDIT_PAGES = {"audit list": "/data/audit/"}  # HR, admin and auditors only
-PAGES_BY_ROLE = {
-    "hr": {**COMMON_PAGES, **STAFF_PAGES, **AUDIT_PAGES},
-    "manager": {**COMMON_PAGES, **STAFF_PAGES},
-    "director": {**COMMON_PAGES, **STAFF_PAGES},
-    "operator": dict(COMMON_PAGES),
-}
 
 _roles = itertools.cycle(ROLES)
 _state = {"logged_in": 0, "window_start": None, "window_end": None}

@@ -21,7 +21,6 @@ Not a ``bench_*`` module: ``python -m bench`` does not run it; it is a tool, not
 from __future__ import annotations
 
 import argparse
-import ast
 import cProfile
 import io
 import os
@@ -72,17 +71,17 @@ def _prepare() -> None:
     from django.db import connection
 
     from bench.bench_load import COLLECTSTATIC_IGNORE
-    from opsteam.org.demo import build_demo
     from opsteam.org.models import Staff
 
     call_command("migrate", verbosity=0, interactive=False)
     if Staff.objects.count() < STAFF:
         started = time.perf_counter()
-        summary = build_demo(staff=STAFF)
+        # The organisation and every module's demo, as the load bench has them.
+        call_command("load_demo", staff=STAFF, verbosity=0, stdout=io.StringIO())
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         print(
-            f"demo: {summary.staff_total} staff in {time.perf_counter() - started:.0f} s",
+            f"demo: {Staff.objects.count()} staff in {time.perf_counter() - started:.0f} s",
             file=sys.stderr,
         )
     if not (STATIC_ROOT / "staticfiles.json").exists():
@@ -92,23 +91,10 @@ def _prepare() -> None:
 
 
 def _locust_tables() -> dict:
-    """The page tables of bench/locustfile.py, read without importing it (importing locust
-    would monkey-patch this process with gevent)."""
-    source = (ROOT / "bench" / "locustfile.py").read_text(encoding="utf-8")
-    wanted = {
-        "ROLES",
-        "SEARCH_TERMS",
-        "COMMON_PAGES",
-        "STAFF_PAGES",
-        "AUDIT_PAGES",
-        "PAGES_BY_ROLE",
-    }
-    namespace: dict = {}
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.Assign) and {getattr(t, "id", "") for t in node.targets} & wanted:
-            module = ast.Module(body=[node], type_ignores=[])
-            exec(compile(module, "locustfile.py", "exec"), namespace)  # noqa: S102 - our own literals
-    return namespace
+    """The page tables the load bench's locust scenario requests."""
+    from bench import load_pages
+
+    return vars(load_pages)
 
 
 def _client(role: str):

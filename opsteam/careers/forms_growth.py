@@ -20,7 +20,7 @@ from opsteam.careers.choices import ActionKind, ActionStatus, PlanStatus, Standa
 from opsteam.careers.models import DevelopmentPlan, LevelStandard
 from opsteam.core.filters import SELECT as FILTER_SELECT
 from opsteam.core.filters import IdChoiceFilter, SearchFilterSet
-from opsteam.org.choices import LevelTrack, StaffStatus
+from opsteam.org.choices import LevelTrack
 from opsteam.org.forms import AREA, DATE, SELECT, TEXT
 from opsteam.org.models import JobLevel, OrgUnit, SkillGroup, Staff
 from opsteam.training.choices import CourseStatus
@@ -340,6 +340,10 @@ class PlanCreateForm(_ChoicesFromCaller, forms.Form):
 
 
 class ActionForm(forms.Form):
+    """An action of a development plan. ``mentors`` limits whom the mentor field offers
+    (``selectors_growth.mentor_choices``); a mentoring action needs one unless it is a
+    generated one that found nobody and stays as it was."""
+
     kind = forms.ChoiceField(
         label=_("Kind"), choices=ActionKind.choices, widget=forms.Select(attrs=SELECT)
     )
@@ -360,7 +364,7 @@ class ActionForm(forms.Form):
     )
     mentor = forms.ModelChoiceField(
         label=_("Mentor (带教)"),
-        queryset=Staff.objects.exclude(status=StaffStatus.LEFT).order_by("employee_no"),
+        queryset=Staff.objects.none(),
         required=False,
         widget=forms.Select(attrs=SELECT),
     )
@@ -376,15 +380,30 @@ class ActionForm(forms.Form):
         widget=forms.NumberInput(attrs=NUMBER),
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, mentors=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["skill"].choices = [("", "—"), *selectors_growth.grouped_skill_choices()]
+        if mentors is not None:
+            self.fields["mentor"].queryset = mentors
 
     def clean_skill(self):
         from opsteam.org.models import Skill
 
         value = self.cleaned_data.get("skill")
         return Skill.objects.filter(pk=value).first() if value else None
+
+    def clean(self):
+        data = super().clean()
+        initial = self.initial
+        unchanged = initial.get("kind") == ActionKind.MENTORING and not initial.get("mentor")
+        if (
+            data.get("kind") == ActionKind.MENTORING
+            and not data.get("mentor")
+            and not unchanged
+            and "mentor" not in self.errors
+        ):
+            self.add_error("mentor", _("Name the mentor (带教) of a mentoring action."))
+        return data
 
 
 class CheckInForm(forms.Form):

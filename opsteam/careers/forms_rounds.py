@@ -18,6 +18,7 @@ from opsteam.careers import selectors_rounds
 from opsteam.careers.choices import NominationStatus, Recommendation, RoundStatus
 from opsteam.careers.models import CommitteeReview, Nomination, PromotionRound
 from opsteam.core.filters import SELECT, IdChoiceFilter, SearchFilterSet
+from opsteam.core.widgets import PersonPicker
 from opsteam.org.forms import AREA, DATE, TEXT
 from opsteam.org.forms import SELECT as SELECT_ATTRS
 from opsteam.org.models import JobLevel, Staff
@@ -105,7 +106,7 @@ class NominateForm(forms.Form):
     staff = StaffChoiceField(
         label=_("Person"),
         queryset=Staff.objects.none(),
-        widget=forms.Select(attrs=SELECT_ATTRS),
+        widget=PersonPicker(scope="view"),
     )
     level = LevelChoiceField(
         label=_("Proposed level"),
@@ -188,7 +189,9 @@ class RoundFilterSet(SearchFilterSet):
 class NominationFilterSet(SearchFilterSet):
     search_fields = ("staff__employee_no", "staff__name", "staff__name_en")
     round = IdChoiceFilter(queryset=PromotionRound.objects.all(), label=_("Round"), widget=SELECT)
-    staff = IdChoiceFilter(queryset=Staff.objects.all(), label=_("Nominee"), widget=SELECT)
+    staff = IdChoiceFilter(
+        queryset=Staff.objects.all(), label=_("Nominee"), widget=PersonPicker(scope="view")
+    )
     target_level = IdChoiceFilter(
         queryset=JobLevel.objects.all(), label=_("Proposed level"), widget=SELECT
     )

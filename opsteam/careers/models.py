@@ -9,11 +9,14 @@ level, competency levels, courses, certificates, recent appraisal grades and an 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opsteam.careers.choices import (
@@ -87,6 +90,56 @@ class CareerStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.track} · {self.level}"
+
+
+class CareerTrackVersion(models.Model):
+    """One saved state of a track's ladder, kept unchanged ever after.
+
+    Each save of the ladder (the track's fields, its levels in order, the levels leading into
+    each step) that changes anything adds the next number, with who saved it and when, a JSON
+    ``snapshot`` (format in ``careers.ladder_versions``: levels with codes, names, minimum
+    months and standard version of the day, and entries) and a short summary of what changed
+    against the version before, in Chinese and English. Eligibility and nominations read the
+    live ladder (``CareerStep``), never a version.
+    """
+
+    track = models.ForeignKey(
+        CareerTrack, verbose_name=_("track"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    saved_at = models.DateTimeField(_("saved at"), default=timezone.now)
+    snapshot = models.JSONField(_("ladder"), default=dict)
+    summary = models.CharField(_("what changed"), max_length=300, blank=True)
+    summary_en = models.CharField(_("what changed (English)"), max_length=300, blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("career track version")
+        verbose_name_plural = _("career track versions")
+        ordering = ["track", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["track", "number"], name="careers_trackversion_number_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.track} v{self.number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A version is a record of what the ladder was: it is written once, never changed.
+        if not self._state.adding:
+            raise ValueError("A saved ladder version cannot be changed.")
+        super().save(*args, **kwargs)
 
 
 class LevelStandard(TimeStampedModel):

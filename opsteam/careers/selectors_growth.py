@@ -20,15 +20,16 @@ from typing import Any
 
 from django.db.models import Avg, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from opsteam.careers import eligibility as engine
-from opsteam.careers import selectors
+from opsteam.careers import ladder_versions, selectors
 from opsteam.careers.choices import ActionStatus, PlanStatus, RoundStatus, StandardStatus
 from opsteam.careers.models import (
     CareerStep,
     CareerTrack,
+    CareerTrackVersion,
     DevelopmentAction,
     DevelopmentCheckIn,
     DevelopmentPlan,
@@ -38,9 +39,10 @@ from opsteam.careers.models import (
     StandardCompetency,
     StandardCourse,
 )
+from opsteam.core import policy
 from opsteam.core.models import localized
-from opsteam.org.choices import StaffStatus
-from opsteam.org.models import JobLevel, OrgUnit, Skill, SkillGroup, Staff
+from opsteam.org.choices import LevelTrack, StaffStatus
+from opsteam.org.models import JobLevel, OrgUnit, Skill, SkillGroup, Staff, StaffSkill
 from opsteam.performance.models import ReviewCycle
 from opsteam.training.models import Course
 
@@ -526,11 +528,32 @@ class ReadinessRow:
     target: JobLevel
     result: engine.Eligibility
     has_standard: bool
-    missing: list[str]
+    names: Names
 
     @property
     def percent(self) -> int:
         return round(self.result.share_met * 100)
+
+    @property
+    def missing(self) -> list[str]:
+        """The missed requirements in a few words each (worded only for the rows shown)."""
+        return [short_gap(check, self.names) for check in self.result.missing()]
+
+
+# Ranking readiness evaluates every person in scope against every next level: about a second
+# per 10,000 people. Above this many, the page asks for a department or team first (exports
+# and the API still rank everyone).
+READINESS_PAGE_LIMIT = 2000
+
+
+def readiness_scope_size(*, user: Any) -> int:
+    """How many people (with a level, not left) the user's readiness list would rank."""
+    return (
+        Staff.objects.restrict(user, "list")
+        .exclude(status=StaffStatus.LEFT)
+        .filter(level__isnull=False)
+        .count()
+    )
 
 
 def team_readiness(
@@ -553,13 +576,20 @@ def team_readiness(
         Staff.objects.restrict(user, "list")
         .exclude(status=StaffStatus.LEFT)
         .filter(level__isnull=False)
-        .select_related("unit", "level")
+        .only("pk", "employee_no", "name", "name_en", "hire_date", "unit", "level", "user")
     )
     if unit is not None:
         people = people.filter(unit__path__startswith=unit.path)
     if level is not None:
         people = people.filter(level=level)
     people = list(people)
+    # A thousand units and a dozen levels shared by ten thousand people: load each once
+    # rather than joining them into every row.
+    units = OrgUnit.objects.in_bulk({person.unit_id for person in people})
+    staff_levels = JobLevel.objects.in_bulk({person.level_id for person in people})
+    for person in people:
+        person.unit = units[person.unit_id]
+        person.level = staff_levels[person.level_id]
     by_id = {person.pk: person for person in people}
     results = selectors.eligibility_for(
         people, today=today, target_levels=[target.pk] if target is not None else None
@@ -595,7 +625,7 @@ def team_readiness(
             target=levels[result.level_id],
             result=result,
             has_standard=result.level_id in with_standard,
-            missing=[short_gap(check, names) for check in result.missing()],
+            names=names,
         )
         for index, result in enumerate(ranked, start=1)
     ]
@@ -778,6 +808,197 @@ def ladder_chart(tracks: Sequence[CareerTrack], *, focus: CareerTrack | None = N
             }
         ],
     }
+
+
+def track_snapshot(track: CareerTrack) -> dict[str, Any]:
+    """The track's ladder as it stands, in the JSON shape ``careers.ladder_versions`` reads
+    (three queries): its fields and each step, lowest first, with the level's names, the
+    published standard's version and minimum months in the level below, and the entries."""
+    steps = list(
+        CareerStep.objects.filter(track=track)
+        .select_related("level")
+        .prefetch_related("entry_from")
+        .order_by("order")
+    )
+    standards = {
+        row.level_id: row
+        for row in LevelStandard.objects.filter(
+            level_id__in=[step.level_id for step in steps], status=StandardStatus.PUBLISHED
+        )
+    }
+
+    def level_fields(level: JobLevel) -> dict[str, Any]:
+        return {"level": level.pk, "code": level.code, "name": level.name, "name_en": level.name_en}
+
+    rows = []
+    for step in steps:
+        standard = standards.get(step.level_id)
+        rows.append(
+            {
+                "order": step.order,
+                **level_fields(step.level),
+                "rank": step.level.rank,
+                "min_months": standard.min_months_in_level if standard else None,
+                "standard_version": standard.version if standard else None,
+                "entry_from": [
+                    level_fields(level)
+                    for level in sorted(step.entry_from.all(), key=lambda level: level.code)
+                ],
+            }
+        )
+    return {
+        "track": {name: getattr(track, name) for name in ladder_versions.TRACK_FIELDS},
+        "steps": rows,
+    }
+
+
+def _snapshot_label(level: dict[str, Any] | None) -> str:
+    """Return "P3 · 高级运营" from a level as a snapshot holds it, in the active language."""
+    if not level:
+        return "—"
+    language = get_language() or ""
+    name = level.get("name_en") if language.startswith("en") else ""
+    return f"{level.get('code', '')} · {name or level.get('name') or level.get('name_en', '')}"
+
+
+def _months(value: Any) -> str:
+    return _("none") if value is None else str(value)
+
+
+def describe_ladder_change(change: ladder_versions.LadderChange) -> str:
+    """One sentence for a change between two ladder versions, in the active language."""
+    kind = change.kind
+    level = _snapshot_label(change.level)
+    if kind == ladder_versions.LEVEL_ADDED:
+        return _("{level} added as step {order}.").format(level=level, order=change.after)
+    if kind == ladder_versions.LEVEL_REMOVED:
+        return _("{level} removed (was step {order}).").format(level=level, order=change.before)
+    if kind == ladder_versions.REORDERED:
+        return _("Order of the levels changed: {before} became {after}.").format(
+            before=" → ".join(change.before), after=" → ".join(change.after)
+        )
+    if kind == ladder_versions.ENTRY_ADDED:
+        return _("{level} may now also be entered from {entry}.").format(
+            level=level, entry=_snapshot_label(change.entry)
+        )
+    if kind == ladder_versions.ENTRY_REMOVED:
+        return _("{level} is no longer entered from {entry}.").format(
+            level=level, entry=_snapshot_label(change.entry)
+        )
+    if kind == ladder_versions.STEP_FIELD:
+        if change.field == "min_months":
+            return _("{level}: minimum months in the level below {before} → {after}.").format(
+                level=level, before=_months(change.before), after=_months(change.after)
+            )
+        if change.field == "standard_version":
+            return _("{level}: published standard v{before} → v{after}.").format(
+                level=level,
+                before=change.before if change.before is not None else "—",
+                after=change.after if change.after is not None else "—",
+            )
+        if change.field == "code":
+            return _("Level code {before} → {after}.").format(
+                before=change.before, after=change.after
+            )
+        return _("{level}: name “{before}” → “{after}”.").format(
+            level=level, before=change.before or "—", after=change.after or "—"
+        )
+    labels = {
+        "code": _("Code"),
+        "name": _("Name"),
+        "name_en": _("English name"),
+        "kind": _("Kind"),
+        "description": _("Description"),
+        "description_en": _("Description (English)"),
+        "is_active": _("Active"),
+    }
+    label = labels.get(change.field, change.field)
+    if change.field in ("description", "description_en"):
+        return _("{field} changed.").format(field=label)
+    if change.field == "is_active":
+        return _("{field}: {before} → {after}.").format(
+            field=label,
+            before=_("yes") if change.before else _("no"),
+            after=_("yes") if change.after else _("no"),
+        )
+    if change.field == "kind":
+        kinds = dict(LevelTrack.choices)
+        return _("{field}: {before} → {after}.").format(
+            field=label,
+            before=kinds.get(change.before, change.before),
+            after=kinds.get(change.after, change.after),
+        )
+    return _("{field}: “{before}” → “{after}”.").format(
+        field=label, before=change.before or "—", after=change.after or "—"
+    )
+
+
+def ladder_change_summary(changes: Sequence[ladder_versions.LadderChange], *, limit: int) -> str:
+    """The changes in one line of at most ``limit`` characters (the first version: so)."""
+    if not changes:
+        return _("First version of the ladder.")
+    text = " ".join(describe_ladder_change(change) for change in changes)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass
+class TrackVersion:
+    """A saved version of a track's ladder with what changed against the one before it."""
+
+    version: CareerTrackVersion
+    changes: list[ladder_versions.LadderChange]
+    is_current: bool
+
+    @property
+    def number(self) -> int:
+        return self.version.number
+
+    @property
+    def summary(self) -> str:
+        return localized(self.version, "summary")
+
+    @property
+    def saved_by_name(self) -> str:
+        user = self.version.saved_by
+        if user is None:
+            return ""
+        staff = getattr(user, "staff", None)
+        return staff.display_name if staff is not None else user.get_username()
+
+    @property
+    def sentences(self) -> list[str]:
+        return [describe_ladder_change(change) for change in self.changes]
+
+    @property
+    def steps_top_first(self) -> list[dict[str, Any]]:
+        """The version's steps, top level first, each with its label and its entries'."""
+        return [
+            {
+                **step,
+                "label": _snapshot_label(step),
+                "entries": [_snapshot_label(entry) for entry in step.get("entry_from", [])],
+            }
+            for step in reversed(self.version.snapshot.get("steps", []))
+        ]
+
+
+def track_versions(track: CareerTrack) -> list[TrackVersion]:
+    """Every saved version of ``track``'s ladder, newest first, each compared with the version
+    before it (one query, whatever the number of versions)."""
+    rows = list(
+        CareerTrackVersion.objects.filter(track=track)
+        .select_related("saved_by", "saved_by__staff")
+        .order_by("number")
+    )
+    result = []
+    previous = None
+    for row in rows:
+        changes = ladder_versions.compare_ladders(
+            previous.snapshot if previous is not None else None, row.snapshot
+        )
+        result.append(TrackVersion(version=row, changes=changes, is_current=row is rows[-1]))
+        previous = row
+    return list(reversed(result))
 
 
 # Standards ------------------------------------------------------------------------------------
@@ -998,6 +1219,179 @@ def plan_detail(plan: DevelopmentPlan) -> dict[str, Any]:
         "counted": len(counted),
         "progress_chart": chart,
     }
+
+
+# Mentors and rotations for competency gaps ----------------------------------------------------
+
+# How long a suggested rotation (轮岗) lasts: long enough to practise, short enough to plan.
+ROTATION_MONTHS = 3
+
+
+@dataclass(frozen=True)
+class MentorSuggestion:
+    """Who could mentor a person in a skill: ``level`` is the mentor's recorded level."""
+
+    mentor: Staff
+    level: int
+
+
+@dataclass(frozen=True)
+class RotationSuggestion:
+    """A position near the person whose published job description requires the skill at
+    ``level`` (at least the level the person needs)."""
+
+    position: Any
+    unit: OrgUnit
+    level: int
+    months: int = ROTATION_MONTHS
+
+
+def _unit_prefixes(unit: OrgUnit) -> list[str]:
+    """The paths of ``unit`` and of each unit above it, nearest first."""
+    segments = [part for part in unit.path.split("/") if part]
+    return ["".join(f"{part}/" for part in segments[:end]) for end in range(len(segments), 0, -1)]
+
+
+def suggest_mentors(staff: Staff, needs: dict[int, int]) -> dict[int, MentorSuggestion]:
+    """For each skill in ``needs`` (skill id -> level required), the colleague best placed to
+    mentor ``staff`` (带教), if anyone is.
+
+    Candidates are active staff other than the person whose recorded level (``StaffSkill``) is
+    at least the required one, looked for in the person's unit (with its teams) first and, only
+    when nobody there qualifies, in the nearest unit above that has someone. Among them: the
+    highest level, then seniority (earliest hire date), then employee number. Nobody is ever
+    picked at random: a skill nobody holds at that level is left out. One query per unit
+    level searched (at most the depth of the org tree), plus one for the mentors.
+    """
+    remaining = dict(needs)
+    picked: dict[int, tuple[int, int]] = {}  # skill -> (staff id, level)
+    for prefix in _unit_prefixes(staff.unit) if remaining else []:
+        wanted = Q()
+        for skill_id, level in remaining.items():
+            wanted |= Q(skill_id=skill_id, level__gte=level)
+        rows = (
+            StaffSkill.objects.filter(
+                wanted,
+                staff__status=StaffStatus.ACTIVE,
+                staff__unit__path__startswith=prefix,
+            )
+            .exclude(staff_id=staff.pk)
+            .order_by("skill_id", "-level", "staff__hire_date", "staff__employee_no")
+            .values_list("skill_id", "staff_id", "level")
+        )
+        for skill_id, staff_id, level in rows:
+            if skill_id in remaining and skill_id not in picked:
+                picked[skill_id] = (staff_id, level)
+        for skill_id in picked:
+            remaining.pop(skill_id, None)
+        if not remaining:
+            break
+    if not picked:
+        return {}
+    mentors = Staff.objects.select_related("unit").in_bulk(
+        [staff_id for staff_id, _level in picked.values()]
+    )
+    return {
+        skill_id: MentorSuggestion(mentor=mentors[staff_id], level=level)
+        for skill_id, (staff_id, level) in picked.items()
+    }
+
+
+def suggest_rotations(staff: Staff, needs: dict[int, int]) -> dict[int, RotationSuggestion]:
+    """For each skill in ``needs`` (skill id -> level required), a position of the person's
+    unit or department to rotate to (轮岗), if one exercises the skill at that level.
+
+    A position qualifies when it is active, is not one the person holds, has its home unit in
+    the person's unit or anywhere in their department (the nearest unit above of kind
+    department; the unit alone when there is none) and its published job description
+    requires the skill at the level needed or higher. Nearest first: the person's own unit,
+    then wider; then the higher requirement, then the position code. Two queries.
+    """
+    from opsteam.org.choices import JobDescriptionStatus, UnitKind
+    from opsteam.org.models import JobSkillRequirement
+
+    if not needs:
+        return {}
+    prefixes = _unit_prefixes(staff.unit)
+    ids = [int(prefix.rstrip("/").rsplit("/", 1)[-1]) for prefix in prefixes]
+    kinds = dict(OrgUnit.objects.filter(pk__in=ids).values_list("pk", "kind"))
+    scope: list[str] = []
+    for unit_id, prefix in zip(ids, prefixes, strict=True):
+        scope.append(prefix)
+        if kinds.get(unit_id) == UnitKind.DEPARTMENT:
+            break
+    else:
+        scope = prefixes[:1]
+    held = {staff.position_id, *(p.pk for p in staff.concurrent_positions.all())}
+    wanted = Q()
+    for skill_id, level in needs.items():
+        wanted |= Q(skill_id=skill_id, level__gte=level)
+    rows = (
+        JobSkillRequirement.objects.filter(
+            wanted,
+            is_required=True,
+            job_description__status=JobDescriptionStatus.PUBLISHED,
+            job_description__position__is_active=True,
+            job_description__position__unit__path__startswith=scope[-1],
+        )
+        .exclude(job_description__position_id__in=held)
+        .select_related("job_description__position__unit")
+    )
+
+    def nearness(row: Any) -> tuple[int, int, str]:
+        position = row.job_description.position
+        distance = next(
+            index for index, prefix in enumerate(scope) if position.unit.path.startswith(prefix)
+        )
+        return (distance, -row.level, position.code)
+
+    found: dict[int, RotationSuggestion] = {}
+    for row in sorted(rows, key=nearness):
+        if row.skill_id not in found:
+            position = row.job_description.position
+            found[row.skill_id] = RotationSuggestion(
+                position=position, unit=position.unit, level=row.level
+            )
+    return found
+
+
+def mentor_choices(
+    *, user: Any, plan: DevelopmentPlan, current: Staff | None = None
+) -> QuerySet[Staff]:
+    """The people ``user`` may name as a mentor on ``plan``.
+
+    Whom the user may list (``policy.restrict(Staff, user, "list")``: HR and administrators
+    everyone, managers their subtree) who has not left, and always, whatever the user may
+    list, the mentors already named on the plan's actions, ``current`` (the mentor of the
+    action being edited) and the mentors the gap suggests for each competency of the target
+    level's published standard (``suggest_mentors``). Operators may list nobody, so on their
+    own plan they choose among those named and suggested: the plan stays workable without
+    showing them the organisation. The plan's own person is never offered.
+    """
+    listed = policy.restrict(Staff.objects.all(), user, "list")
+    # Operators may list nobody (policy "list" on org.Staff), so these are what keeps their own
+    # plan workable: the mentors already named on it and the ones the gap suggests.
+    extra = set(
+        DevelopmentAction.objects.filter(plan=plan, mentor__isnull=False).values_list(
+            "mentor_id", flat=True
+        )
+    )
+    if plan.target_level_id:
+        needs = dict(
+            StandardCompetency.objects.filter(
+                standard__level_id=plan.target_level_id,
+                standard__status=StandardStatus.PUBLISHED,
+            ).values_list("skill_id", "min_level")
+        )
+        if needs:
+            staff = Staff.objects.select_related("unit").get(pk=plan.staff_id)
+            extra |= {row.mentor.pk for row in suggest_mentors(staff, needs).values()}
+    offered = Q(pk__in=listed.values("pk")) | Q(pk__in=extra)
+    choices = Staff.objects.filter(offered).exclude(status=StaffStatus.LEFT)
+    if current is not None:
+        # The mentor already on the action stays a valid answer, even after they left.
+        choices = Staff.objects.filter(Q(pk__in=choices.values("pk")) | Q(pk=current.pk))
+    return choices.exclude(pk=plan.staff_id).order_by("employee_no")
 
 
 def plan_gap(staff: Staff, level: JobLevel, *, today: dt.date | None = None) -> NextLevel:

@@ -15,11 +15,11 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Avg, Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from opsteam.careers import eligibility as engine
-from opsteam.careers import selectors
+from opsteam.careers import ladder_versions, selectors, selectors_growth
 from opsteam.careers.choices import (
     ActionKind,
     ActionStatus,
@@ -33,6 +33,7 @@ from opsteam.careers.choices import (
 from opsteam.careers.models import (
     CareerStep,
     CareerTrack,
+    CareerTrackVersion,
     CommitteeReview,
     DevelopmentAction,
     DevelopmentCheckIn,
@@ -72,9 +73,18 @@ def _today() -> dt.date:
 
 @transaction.atomic
 def track_save(
-    *, actor: Any, track: CareerTrack | None = None, levels: Sequence[JobLevel], **fields: Any
+    *,
+    actor: Any,
+    track: CareerTrack | None = None,
+    levels: Sequence[JobLevel],
+    record_version: bool = True,
+    **fields: Any,
 ) -> CareerTrack:
-    """Create or update a track and set its levels in order (lowest first)."""
+    """Create or update a track and set its levels in order (lowest first).
+
+    With ``record_version`` the ladder as saved is kept as the track's next version
+    (``track_version_record``); callers that go on to set entries pass False and record once.
+    """
     policy.require(actor, "change" if track else "add", CareerTrack)
     before = None
     if track is not None:
@@ -110,12 +120,21 @@ def track_save(
         after=after,
         note=" → ".join(level.code for level in levels),
     )
+    if record_version:
+        track_version_record(actor=actor, track=track)
     return track
 
 
 @transaction.atomic
-def step_entries_set(*, actor: Any, step: CareerStep, entry_levels: Sequence[JobLevel]) -> None:
-    """Levels of other tracks from which people may move to ``step`` (P3 → M1)."""
+def step_entries_set(
+    *,
+    actor: Any,
+    step: CareerStep,
+    entry_levels: Sequence[JobLevel],
+    record_version: bool = True,
+) -> None:
+    """Levels of other tracks from which people may move to ``step`` (P3 → M1); with
+    ``record_version`` the ladder is kept as the track's next version."""
     policy.require(actor, "change", CareerStep)
     if any(level.pk == step.level_id for level in entry_levels):
         raise ValidationFailed(_("A level cannot lead to itself."), field="entry_from")
@@ -126,6 +145,41 @@ def step_entries_set(*, actor: Any, step: CareerStep, entry_levels: Sequence[Job
         obj=step.track,
         after={"entry_from": {step.level.code: sorted(level.code for level in entry_levels)}},
     )
+    if record_version:
+        track_version_record(actor=actor, track=step.track)
+
+
+@transaction.atomic
+def track_version_record(*, actor: Any, track: CareerTrack) -> CareerTrackVersion:
+    """Keep the track's ladder as it now stands as its next version, unless it is exactly the
+    latest version already (then return that one: saving without a change adds nothing).
+
+    The summary of what changed against the previous version is written in Chinese and in
+    English. Raise ``PolicyDenied`` for anyone who may not change tracks. Audited as "create"
+    of the version.
+    """
+    policy.require(actor, "change", CareerTrack)
+    # One version number per save, even when two editors save the same track at once.
+    track = CareerTrack.objects.select_for_update().get(pk=track.pk)
+    snapshot = selectors_growth.track_snapshot(track)
+    latest = CareerTrackVersion.objects.filter(track=track).order_by("-number").first()
+    if latest is not None and latest.snapshot == snapshot:
+        return latest
+    changes = ladder_versions.compare_ladders(latest.snapshot if latest else None, snapshot)
+    limit = CareerTrackVersion._meta.get_field("summary").max_length
+    summaries = {}
+    for field, language in (("summary", "zh-hans"), ("summary_en", "en")):
+        with translation.override(language):
+            summaries[field] = selectors_growth.ladder_change_summary(changes, limit=limit)
+    version = CareerTrackVersion.objects.create(
+        track=track,
+        number=latest.number + 1 if latest else 1,
+        saved_by=actor if getattr(actor, "is_authenticated", False) else None,
+        snapshot=snapshot,
+        **summaries,
+    )
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=version, note=summaries["summary_en"])
+    return version
 
 
 def _copy_children(source: LevelStandard, target: LevelStandard) -> None:
@@ -298,8 +352,19 @@ def _courses_for_skills(skill_gaps: dict[int, int]) -> dict[int, Any]:
     return found
 
 
-def gap_actions(result: engine.Eligibility, *, due: dt.date | None) -> list[DevelopmentAction]:
-    """Unsaved actions that close the gaps ``result`` shows (one per missed standard)."""
+def gap_actions(
+    result: engine.Eligibility, *, due: dt.date | None, staff: Staff | None = None
+) -> list[DevelopmentAction]:
+    """Unsaved actions that close the gaps ``result`` shows.
+
+    A competency gap gets a course where an active one teaches the skill to the level, always
+    a mentoring action (带教) naming the colleague ``selectors_growth.suggest_mentors`` finds
+    (or saying that nobody near the person holds the skill at that level, without a mentor)
+    and, where a position of the person's unit or department requires the skill at that level,
+    a rotation (轮岗) to it for ``ROTATION_MONTHS`` months. Every other missed standard gets one
+    action: the course, the certificate, a stretch assignment for appraisal results, the
+    defence preparation. ``staff`` is the person of ``result`` (loaded when not given).
+    """
     from opsteam.org.models import Skill
     from opsteam.training.models import Course
 
@@ -307,6 +372,13 @@ def gap_actions(result: engine.Eligibility, *, due: dt.date | None) -> list[Deve
     skill_gaps = {check.key: check.required for check in missed if check.kind == engine.COMPETENCY}
     skill_courses = _courses_for_skills(skill_gaps)
     skills = Skill.objects.in_bulk(list(skill_gaps))
+    mentors: dict[int, selectors_growth.MentorSuggestion] = {}
+    rotations: dict[int, selectors_growth.RotationSuggestion] = {}
+    if skill_gaps:
+        if staff is None or staff.pk != result.staff_id:
+            staff = Staff.objects.select_related("unit").get(pk=result.staff_id)
+        mentors = selectors_growth.suggest_mentors(staff, skill_gaps)
+        rotations = selectors_growth.suggest_rotations(staff, skill_gaps)
     course_ids = [check.key for check in missed if check.kind == engine.COURSE]
     course_ids += [
         check.key[1]
@@ -350,13 +422,44 @@ def gap_actions(result: engine.Eligibility, *, due: dt.date | None) -> list[Deve
                         gap=gap,
                     )
                 )
+            suggestion = mentors.get(check.key)
+            if suggestion is not None:
+                title = _("Mentoring by {mentor} ({unit}) to reach {skill} level {level}").format(
+                    mentor=suggestion.mentor.display_name,
+                    unit=suggestion.mentor.unit.display_name,
+                    skill=name,
+                    level=check.required,
+                )
             else:
+                title = _(
+                    "Mentoring to reach {skill} level {level}: nobody in the unit or above holds"
+                    " it at that level yet, the manager names a mentor"
+                ).format(skill=name, level=check.required)
+            actions.append(
+                DevelopmentAction(
+                    kind=ActionKind.MENTORING,
+                    skill=skill,
+                    mentor=suggestion.mentor if suggestion is not None else None,
+                    title=title,
+                    due_date=due,
+                    gap=gap,
+                )
+            )
+            rotation = rotations.get(check.key)
+            if rotation is not None:
                 actions.append(
                     DevelopmentAction(
-                        kind=ActionKind.MENTORING,
+                        kind=ActionKind.ROTATION,
                         skill=skill,
-                        title=_("Mentoring to reach {skill} level {level}").format(
-                            skill=name, level=check.required
+                        title=_(
+                            "Rotate to {position} ({unit}) for {months} months: its job"
+                            " description asks for {skill} at level {level}"
+                        ).format(
+                            position=rotation.position.display_name,
+                            unit=rotation.unit.display_name,
+                            months=rotation.months,
+                            skill=name,
+                            level=rotation.level,
                         ),
                         due_date=due,
                         gap=gap,
@@ -462,7 +565,15 @@ ACTION_FIELDS = ("kind", "title", "course", "skill", "mentor", "due_date", "stat
 def development_action_save(
     *, actor: Any, plan: DevelopmentPlan, action: DevelopmentAction | None = None, **fields: Any
 ) -> DevelopmentAction:
-    """Add or edit an action of a plan (the person, their manager, HR)."""
+    """Add or edit an action of a plan (the person, their manager, HR).
+
+    A mentoring action entered or changed by hand names its mentor: adding one, turning an
+    action into mentoring or clearing its mentor without naming one raises
+    ``ValidationFailed`` (field ``mentor``); editing only the progress of a generated
+    mentoring action that found nobody is allowed. A mentor newly named must be one of
+    ``selectors_growth.mentor_choices`` for the actor, and never the plan's own person.
+    Audited as "create" or "update".
+    """
     policy.require(actor, "change", plan)
     unknown = set(fields) - set(ACTION_FIELDS)
     if unknown:
@@ -473,11 +584,24 @@ def development_action_save(
     if action is not None and action.plan_id != plan.pk:
         raise ValidationFailed(_("The action belongs to another plan."))
     before = audit.snapshot(action) if action else None
+    previous = (action.kind, action.mentor_id) if action else None
     action = action or DevelopmentAction(
         plan=plan, order=plan.actions.count(), kind=fields.get("kind", ActionKind.OTHER)
     )
+    mentor = fields.get("mentor")
+    if mentor is not None and (previous is None or mentor.pk != previous[1]):
+        if mentor.pk == plan.staff_id:
+            raise ValidationFailed(_("Choose someone else as the mentor."), field="mentor")
+        if not selectors_growth.mentor_choices(user=actor, plan=plan).filter(pk=mentor.pk).exists():
+            raise ValidationFailed(_("Choose the mentor among the people offered."), field="mentor")
     for name, value in fields.items():
         setattr(action, name, value)
+    if (
+        action.kind == ActionKind.MENTORING
+        and action.mentor_id is None
+        and (previous is None or previous != (ActionKind.MENTORING, None))
+    ):
+        raise ValidationFailed(_("Name the mentor (带教) of a mentoring action."), field="mentor")
     if action.status == ActionStatus.DONE:
         action.progress = 100
     full_clean(action)
@@ -798,6 +922,7 @@ def _promote(*, actor: Any, nomination: Nomination) -> None:
     )
     audit.record(actor=actor, action=AuditAction.CREATE, obj=entry)
     if effective <= _today():
-        # The level change is an event for the training rules: plans for the new level now.
+        # The level change is an event for the training rules: plans for the new level now,
+        # for the promoted person only (others' pending events wait for the nightly run).
         # Later dates are picked up by the nightly run on their day.
-        training.plan_rules_run(actor=None, since=effective, today=_today())
+        training.plan_rules_run(actor=None, since=effective, today=_today(), staff_ids=[staff.pk])

@@ -136,7 +136,9 @@ def track_ladder_save(
     ``steps`` lists (level, levels of other tracks that lead into it), lowest level first.
     Raise ``PolicyDenied`` for anyone but HR and administrators, ``ValidationFailed`` for a
     level twice on the track or an entry level that is on the track itself (field
-    ``steps``). Audited through ``services.track_save`` and ``services.step_entries_set``.
+    ``steps``). Audited through ``services.track_save`` and ``services.step_entries_set``;
+    the ladder as saved becomes the track's next version (``services.track_version_record``:
+    one per save, none when nothing changed).
     """
     levels = [level for level, _entries in steps]
     own = {level.pk for level in levels}
@@ -150,13 +152,19 @@ def track_ladder_save(
                 ).format(level=inside[0].display_name, step=level.display_name),
                 field="steps",
             )
-    track = services.track_save(actor=actor, track=track, levels=levels, **fields)
+    track = services.track_save(
+        actor=actor, track=track, levels=levels, record_version=False, **fields
+    )
     wanted = {level.pk: {entry.pk for entry in entries} for level, entries in steps}
     entries_of = {level.pk: list(entries) for level, entries in steps}
     for step in track.steps.select_related("level", "track").prefetch_related("entry_from"):
         current = {level.pk for level in step.entry_from.all()}
         if current != wanted.get(step.level_id, set()):
             services.step_entries_set(
-                actor=actor, step=step, entry_levels=entries_of.get(step.level_id, [])
+                actor=actor,
+                step=step,
+                entry_levels=entries_of.get(step.level_id, []),
+                record_version=False,
             )
+    services.track_version_record(actor=actor, track=track)
     return track

@@ -146,7 +146,12 @@ class TeamReadinessView(PolicyMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         request, user = self.request, self.request.user
         form = ReadinessFilterForm(request.GET or None)
-        rows = selectors_growth.team_readiness(user=user, **form.selection())
+        selection = form.selection()
+        scope_size = None
+        if selection["unit"] is None:
+            scope_size = selectors_growth.readiness_scope_size(user=user)
+        choose_unit = scope_size is not None and scope_size > selectors_growth.READINESS_PAGE_LIMIT
+        rows = [] if choose_unit else selectors_growth.team_readiness(user=user, **selection)
         page = Paginator(rows, self.paginate_by).get_page(request.GET.get("page"))
         nominating = selectors_growth.open_round_exists() and policy.can(
             user, "nominate", Nomination
@@ -164,10 +169,14 @@ class TeamReadinessView(PolicyMixin, TemplateView):
             page=page,
             rows=page.object_list,
             total=len(rows),
-            ready_count=sum(1 for row in rows if row.result.ready and row.has_standard),
-            people_count=len({row.staff.pk for row in rows}),
+            ready_count=None
+            if choose_unit
+            else sum(1 for row in rows if row.result.ready and row.has_standard),
+            people_count=scope_size if choose_unit else len({row.staff.pk for row in rows}),
             chart=selectors_growth.readiness_chart(rows),
             querystring_base=query.urlencode(),
+            choose_unit=choose_unit,
+            scope_size=scope_size,
             nominating=nominating,
             can_export=policy.can(user, "export", Staff),
         )
@@ -204,7 +213,8 @@ class TrackListView(ScopedListView):
 
 class TrackDetailView(ScopedDetailView):
     """One track drawn as a ladder: each step's level, its published standard (version) and
-    draft, and the arrows to and from the other tracks."""
+    draft, and the arrows to and from the other tracks; every saved version of the ladder, and
+    with ``?version=<number>`` that version's ladder and what changed against the one before."""
 
     model = CareerTrack
     template_name = "careers/growth/track_detail.html"
@@ -215,11 +225,20 @@ class TrackDetailView(ScopedDetailView):
         tracks = list(selectors_growth.track_list(user=user).filter(is_active=True))
         if track not in tracks:
             tracks.append(selectors_growth.track_list(user=user).get(pk=track.pk))
+        versions = selectors_growth.track_versions(track)
+        selected = None
+        if "version" in self.request.GET:
+            number = _int(self.request.GET.get("version"))
+            selected = next((row for row in versions if row.number == number), None)
+            if selected is None:
+                raise Http404(_("This track has no such version."))
         context.update(
             title=track.display_name,
             ladder=list(reversed(selectors_growth.track_ladder(track))),
             ladder_chart=selectors_growth.ladder_chart(tracks, focus=track),
             can_change_standard=policy.can(user, "change", LevelStandard),
+            versions=versions,
+            selected_version=selected,
         )
         return context
 
@@ -659,7 +678,7 @@ class PlanCreateView(PolicyMixin, View):
 
     def render(self, staff, level, form, status=200):
         gap = selectors_growth.plan_gap(staff, level) if level is not None else None
-        preview = services.gap_actions(gap.result, due=None) if gap is not None else []
+        preview = services.gap_actions(gap.result, due=None, staff=staff) if gap else []
         return render(
             self.request,
             self.template_name,
@@ -708,6 +727,15 @@ class PlanCreateView(PolicyMixin, View):
 class _PlanActionView(ServiceFormView):
     form_class = ActionForm
     model = DevelopmentPlan
+    action_row: DevelopmentAction | None = None
+
+    def form_kwargs(self, obj):
+        current = self.action_row.mentor if self.action_row is not None else None
+        return {
+            "mentors": selectors_growth.mentor_choices(
+                user=self.request.user, plan=obj, current=current
+            )
+        }
 
     def success_url(self, result):
         return f"{result.plan.get_absolute_url()}#actions"

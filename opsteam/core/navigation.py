@@ -107,6 +107,7 @@ AREAS: tuple[NavArea, ...] = (
             NavItem(_("Promotion rounds"), "careers:round_list", "careers.PromotionRound"),
             NavItem(_("My committee reviews"), "careers:committee", "careers.CommitteeReview"),
             NavItem(_("Career ladders"), "careers:track_list", "careers.CareerTrack"),
+            NavItem(_("Job levels"), "careers:level_list", "org.JobLevel"),
             NavItem(_("Competency framework"), "careers:competency_list", "org.Skill"),
         ),
     ),

@@ -13,7 +13,10 @@ What a user would see after ``load_demo``:
   same cycle still a draft, waiting to be allocated;
 - the company values 客户第一 / 数据驱动 / 团队协作 / 拥抱变化, kudos between colleagues, the store
   team commended for the Double 11 campaign, badges (one awarded by hand, the rest awarded from
-  data by the nightly job) and two non-cash rewards (a training place, a conference budget).
+  data by the nightly job: the GMV top-decile badge needs at least 10 people scored on GMV in
+  the latest published cycle, and the performance demo scores the store and marketing people,
+  about 19, so the best of them hold it) and two non-cash rewards (a training place, a
+  conference budget).
 
 Everything goes through the services, as real use would.
 """

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from opsteam.core.filters import SELECT, SearchFilterSet, Select
+from opsteam.core.widgets import PersonPicker
 from opsteam.incentives import fairness, selectors_recognition
 from opsteam.incentives.choices import BadgeCriterion
 from opsteam.incentives.models import Badge, TeamCommendation
@@ -38,7 +39,7 @@ class KudosForm(forms.Form):
     recipient = StaffChoiceField(
         label=_("Colleague"),
         queryset=selectors_recognition.kudos_recipients(),
-        widget=Select(attrs=FORM_SELECT),
+        widget=PersonPicker(),
     )
     value = forms.ModelChoiceField(
         label=_("Company value"),
@@ -168,7 +169,7 @@ class BadgeAwardForm(forms.Form):
     staff = StaffChoiceField(
         label=_("Staff member"),
         queryset=selectors_recognition.awardable_staff(),
-        widget=Select(attrs=FORM_SELECT),
+        widget=PersonPicker(),
     )
     evidence = forms.CharField(
         label=_("Why"),

@@ -1,5 +1,5 @@
 """Reads of the fairness review: one review cycle's people, their grades, bonuses and
-promotions, grouped by team, level and tenure band, compared by ``incentives.fairness``.
+promotions, grouped by team, level, tenure band and gender, compared by ``incentives.fairness``.
 
 Who may read it: whoever may read, org-wide, every review, bonus pool and nomination it
 summarises, i.e. holds a role whose scope is "all" for viewing each of the three in the policy
@@ -16,7 +16,12 @@ at the end of the period, tenure on the period's last day). Measures:
 - promoted: everyone; approved nominations in promotion rounds taking effect from the period's
   start to a year after its end.
 
-Gender is not recorded on ``org.Staff``, so it is not a dimension.
+Gender (optional on ``org.Staff``, as recorded now) groups only the people who have one
+recorded; the others are counted (``gender_not_recorded``) and never shown as a group. They stay
+in the comparison as a hidden group, so each gender's difference is from the same overall rate as
+on every other dimension, and when they are fewer than the minimum group the engine withholds
+the smallest gender group too: otherwise the overall rate and the genders' rates would give
+away the rate of those few people.
 """
 
 from __future__ import annotations
@@ -38,13 +43,17 @@ from opsteam.core.exceptions import PolicyDenied
 from opsteam.incentives import fairness
 from opsteam.incentives.choices import PoolStatus
 from opsteam.incentives.models import BonusLine, BonusPool
+from opsteam.org.choices import Gender
 from opsteam.org.models import JobLevel, OrgUnit
 from opsteam.performance.models import Review, ReviewCycle
 
 PROMOTION_WINDOW = dt.timedelta(days=365)
 MEASURES = ("top_grade", "low_grade", "bonus", "promotion")
-DIMENSIONS = ("team", "level", "tenure")
+DIMENSIONS = ("team", "level", "tenure", "gender")
 NO_LEVEL = "none"
+# The group of people without a recorded gender: compared (so that nothing can be worked out
+# from the overall rate) but never shown.
+GENDER_NOT_RECORDED = "not_recorded"
 
 
 def measure_labels() -> dict[str, str]:
@@ -57,7 +66,7 @@ def measure_labels() -> dict[str, str]:
 
 
 def dimension_labels() -> dict[str, str]:
-    return {"team": _("Team"), "level": _("Level"), "tenure": _("Tenure")}
+    return {"team": _("Team"), "level": _("Level"), "tenure": _("Tenure"), "gender": _("Gender")}
 
 
 def tenure_labels() -> dict[str, str]:
@@ -125,6 +134,7 @@ class FairnessReport:
     margin: float
     min_group: int
     people: int
+    gender_not_recorded: int  # people of the cycle without a recorded gender
     graded: int
     with_bonus: int
     promoted: int
@@ -154,7 +164,8 @@ def fairness_report(
     margin: float = fairness.DEFAULT_MARGIN,
     min_group: int = fairness.DEFAULT_MIN_GROUP,
 ) -> FairnessReport:
-    """Compare grades, bonuses and promotions of ``cycle`` across teams, levels and tenure.
+    """Compare grades, bonuses and promotions of ``cycle`` across teams, levels, tenure and
+    gender (where recorded; with no gender recorded for anyone, the gender dimension is left out).
 
     Raise PolicyDenied unless the user may read the review. Five queries whatever the size:
     the reviews, the approved bonus lines, the approved nominations, the units and the levels.
@@ -163,7 +174,9 @@ def fairness_report(
     reviews = list(
         Review.objects.filter(cycle=cycle)
         .order_by("staff_id")
-        .values_list("staff_id", "unit_id", "level_id", "grade", "staff__hire_date")
+        .values_list(
+            "staff_id", "unit_id", "level_id", "grade", "staff__hire_date", "staff__gender"
+        )
     )
     pools = BonusPool.objects.filter(
         cycle=cycle, status__in=(PoolStatus.APPROVED, PoolStatus.EXPORTED)
@@ -189,22 +202,25 @@ def fairness_report(
     top, low = fairness.grade_split(cycle.grade_names or ["S", "A", "B", "C", "D"])
 
     nan = math.nan
-    team, level, tenure = [], [], []
+    team, level, tenure, gender = [], [], [], []
     values: dict[str, list[float]] = {measure: [] for measure in MEASURES}
-    for staff_id, unit_id, level_id, grade, hired in reviews:
+    for staff_id, unit_id, level_id, grade, hired, recorded_gender in reviews:
         team.append(f"u{unit_id}")
         level.append(f"l{level_id}" if level_id else NO_LEVEL)
         tenure.append(fairness.tenure_band(hired, cycle.period_end))
+        gender.append(recorded_gender or GENDER_NOT_RECORDED)
         values["top_grade"].append(float(grade in top) if grade else nan)
         values["low_grade"].append(float(grade in low) if grade else nan)
         amount, base = amounts.get(staff_id, (None, None))
         values["bonus"].append(float(amount / base) if base else nan)
         values["promotion"].append(float(staff_id in promoted))
 
+    gender_not_recorded = gender.count(GENDER_NOT_RECORDED)
+    compared = {"team": team, "level": level, "tenure": tenure}
+    if gender_not_recorded < len(gender):
+        compared["gender"] = gender
     results = fairness.review_fairness(
-        fairness.FairnessInput(
-            dimensions={"team": team, "level": level, "tenure": tenure}, measures=values
-        ),
+        fairness.FairnessInput(dimensions=compared, measures=values),
         margin=margin,
         min_group=min_group,
     )
@@ -217,19 +233,23 @@ def fairness_report(
             NO_LEVEL: _("No level"),
         },
         "tenure": tenure_labels(),
+        "gender": dict(Gender.choices),
     }
     order = {
         "team": {f"u{pk}": (unit.path,) for pk, unit in units.items()},
         "level": {f"l{pk}": (row.track, row.rank, row.code) for pk, row in levels.items()},
         "tenure": {band: (index,) for index, band in enumerate(fairness.TENURE_BANDS)},
+        "gender": {key: (index,) for index, key in enumerate(Gender.values)},
     }
     names = dimension_labels()
     dimensions = []
     for dimension in DIMENSIONS:
+        if dimension not in results:
+            continue
         comparisons = tuple(results[dimension][measure] for measure in MEASURES)
         by_key = [{group.key: group for group in comparison.groups} for comparison in comparisons]
         keys = sorted(
-            {key for groups in by_key for key in groups},
+            {key for groups in by_key for key in groups} - {GENDER_NOT_RECORDED},
             key=lambda key, d=dimension: (key == NO_LEVEL, order[d].get(key, ()), key),
         )
         rows = tuple(
@@ -248,6 +268,7 @@ def fairness_report(
         margin=margin,
         min_group=min_group,
         people=len(reviews),
+        gender_not_recorded=gender_not_recorded,
         graded=sum(1 for row in reviews if row[3]),
         with_bonus=sum(1 for value in values["bonus"] if not math.isnan(value)),
         promoted=len(promoted),

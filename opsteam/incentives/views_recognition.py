@@ -520,8 +520,9 @@ def _dimension_view(report: selectors_fairness.FairnessReport, dimension: Any) -
 
 
 class FairnessView(PolicyMixin, TemplateView):
-    """Grades, bonuses and promotions of one review cycle compared across teams, levels and
-    tenure bands, with flags where a group differs from everyone by more than the margin.
+    """Grades, bonuses and promotions of one review cycle compared across teams, levels, tenure
+    bands and gender (where recorded), with flags where a group differs from everyone by more
+    than the margin.
 
     Administrators, HR and auditors only (``selectors_fairness.can_review_fairness``).
     ``?export=csv`` (or ``xlsx``) downloads the table.

@@ -16,6 +16,14 @@ class StaffStatus(models.TextChoices):
     LEFT = "left", _("Left")
 
 
+class Gender(models.TextChoices):
+    """A person's gender where HR records it (optional: blank means not recorded)."""
+
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Other")
+
+
 class LevelTrack(models.TextChoices):
     PROFESSIONAL = "professional", _("Professional track")
     MANAGEMENT = "management", _("Management track")

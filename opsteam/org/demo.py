@@ -13,6 +13,7 @@
   positions on 活动方案审批 (campaign plan approval), nobody Responsible for 竞品监控
   (competitor monitoring), and one person whose main and concurrent positions overload them;
 - 60 staff with assignment history (promotions, a transfer), a few on probation, two leavers;
+  everyone's gender is recorded (from the given name, so the fairness review has data);
 - seven logins (``admin``, ``hr``, ``manager``, ``director``, ``operator``, ``operator2``,
   ``auditor``), all with the password ``opsteam-demo``.
 
@@ -31,12 +32,14 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from opsteam.accounts import services as account_services
@@ -46,6 +49,7 @@ from opsteam.core.choices import AuditAction, AuditSource, Role
 from opsteam.core.models import AuditEntry
 from opsteam.org.choices import (
     AssignmentReason,
+    Gender,
     JobDescriptionStatus,
     LevelTrack,
     RaciRole,
@@ -2218,6 +2222,23 @@ GIVEN = [
 ]  # fmt: skip
 
 
+# Given-name characters read as female or male; a name with neither (or both equally) gets a
+# gender from its employee number, 55 % female (e-commerce operations teams lean female).
+FEMALE_GIVEN = set("涵欣怡雨思佳婷静雪丽敏琳瑶萱悦芳颖琪馨蕾彤倩楠雯娜")
+MALE_GIVEN = set("浩宇轩博俊杰伟磊强洋鹏飞泽昊凯帆航睿超阳辰远鸣豪")
+
+
+def demo_gender(name: str, employee_no: str) -> str:
+    """A plausible gender for a demo person (deterministic; draws nothing from the demo's rng,
+    so every other generated value stays as it was)."""
+    given = name[1:]
+    female = sum(char in FEMALE_GIVEN for char in given)
+    male = sum(char in MALE_GIVEN for char in given)
+    if female != male:
+        return Gender.FEMALE if female > male else Gender.MALE
+    return Gender.FEMALE if zlib.crc32(employee_no.encode()) % 100 < 55 else Gender.MALE
+
+
 @dataclass(frozen=True)
 class Person:
     """One member of the base demo roster."""
@@ -2438,12 +2459,32 @@ def build_demo(
         if staff > BASE_SIZE:
             _build_scale(recorder, staff, seed, progress)
             recorder.flush()
+        _record_genders(recorder)
+        recorder.flush()
     summary.created = {label: n for label, n in recorder.created.items() if n}
     summary.audit_entries = AuditEntry.objects.count() - audit_before
     summary.staff_total = Staff.objects.count()
     summary.unit_total = OrgUnit.objects.count()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _record_genders(recorder: _Recorder) -> None:
+    """Record a gender for demo people loaded before the field existed (only blanks; audited)."""
+    base = [f"E{10001 + i}" for i in range(BASE_SIZE)]
+    missing = Staff.objects.filter(gender="").filter(
+        Q(employee_no__in=base) | Q(employee_no__startswith=SCALE_PREFIX)
+    )
+    batch: list[Staff] = []
+    for member in missing.only("pk", "name", "name_en", "employee_no", "gender").iterator(
+        chunk_size=2000
+    ):
+        member.gender = demo_gender(member.name, member.employee_no)
+        recorder.log(
+            AuditAction.UPDATE, member, before={"gender": ""}, after={"gender": member.gender}
+        )
+        batch.append(member)
+    Staff.objects.bulk_update(batch, ["gender"], batch_size=1000)
 
 
 # Base organisation ----------------------------------------------------------------------------
@@ -2909,6 +2950,7 @@ def _build_staff(
             email=person.email,
             phone=_phone(rng),
             hire_date=hire,
+            gender=demo_gender(person.name, person.employee_no),
             status=person.status,
             unit=units[person.unit],
             position=positions[person.position],
@@ -3151,6 +3193,7 @@ def _build_scale(
                 email=names.email(name_en, suffix=f".{employee_no.lower()}"),
                 phone=_phone(rng),
                 hire_date=hire,
+                gender=demo_gender(name, employee_no),
                 status=status,
                 unit=unit,
                 position=position,

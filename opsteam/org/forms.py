@@ -4,7 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from opsteam.org.choices import AssignmentReason, RelationKind, StaffStatus, UnitKind
+from opsteam.core.widgets import PersonPicker
+from opsteam.org.choices import AssignmentReason, Gender, RelationKind, StaffStatus, UnitKind
 from opsteam.org.models import Activity, JobLevel, OrgUnit, Position, RoleFamily, Skill, Staff
 
 TEXT = {"class": "form-control"}
@@ -29,6 +30,16 @@ def _area(label, rows=3):
     )
 
 
+def _person(label, required=True):
+    """A staff member other than someone who left, chosen with the search picker."""
+    return forms.ModelChoiceField(
+        queryset=Staff.objects.exclude(status=StaffStatus.LEFT),
+        label=label,
+        required=required,
+        widget=PersonPicker(),
+    )
+
+
 def _choice(queryset, label, required=True):
     return forms.ModelChoiceField(
         queryset=queryset, label=label, required=required, widget=forms.Select(attrs=SELECT)
@@ -43,7 +54,7 @@ class OrgUnitForm(forms.Form):
         label=_("Kind"), choices=UnitKind.choices, widget=forms.Select(attrs=SELECT)
     )
     parent = _choice(OrgUnit.objects.all(), _("Parent"), required=False)
-    lead = _choice(Staff.objects.exclude(status=StaffStatus.LEFT), _("Lead"), required=False)
+    lead = _person(_("Lead"), required=False)
     description = _area(_("Description"))
 
 
@@ -66,6 +77,13 @@ class StaffPersonalForm(forms.Form):
     email = forms.EmailField(label=_("Email"), required=False, widget=forms.EmailInput(attrs=TEXT))
     phone = _text(_("Phone"), required=False, max_length=40)
     hire_date = forms.DateField(label=_("Hire date"), widget=forms.DateInput(attrs=DATE))
+    gender = forms.ChoiceField(
+        label=_("Gender"),
+        required=False,
+        choices=[("", _("Not recorded")), *Gender.choices],
+        widget=forms.Select(attrs=SELECT),
+        help_text=_("Optional. The fairness review compares groups by it where it is recorded."),
+    )
     status = forms.ChoiceField(
         label=_("Status"), choices=StaffStatus.choices, widget=forms.Select(attrs=SELECT)
     )
@@ -88,7 +106,7 @@ class StaffCreateForm(StaffPersonalForm):
     unit = _choice(OrgUnit.objects.all(), _("Department or team"))
     position = _choice(Position.objects.filter(is_active=True), _("Position"))
     level = _choice(JobLevel.objects.all(), _("Level"), required=False)
-    manager = _choice(Staff.objects.exclude(status=StaffStatus.LEFT), _("Manager"), required=False)
+    manager = _person(_("Manager"), required=False)
 
     field_order = [
         "employee_no",
@@ -97,6 +115,7 @@ class StaffCreateForm(StaffPersonalForm):
         "email",
         "phone",
         "hire_date",
+        "gender",
         "status",
         "unit",
         "position",
@@ -109,7 +128,7 @@ class StaffReassignForm(forms.Form):
     unit = _choice(OrgUnit.objects.all(), _("Department or team"))
     position = _choice(Position.objects.filter(is_active=True), _("Position"))
     level = _choice(JobLevel.objects.all(), _("Level"), required=False)
-    manager = _choice(Staff.objects.exclude(status=StaffStatus.LEFT), _("Manager"), required=False)
+    manager = _person(_("Manager"), required=False)
     effective_date = forms.DateField(label=_("Effective from"), widget=forms.DateInput(attrs=DATE))
     reason = forms.ChoiceField(
         label=_("Reason"),

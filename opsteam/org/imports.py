@@ -21,13 +21,14 @@ from opsteam.core.imports import (
     ParsedRow,
     Progress,
     RowError,
+    cell_text,
     choice_parser,
     parse_date,
     parse_email,
     parse_non_negative_int,
     register,
 )
-from opsteam.org.choices import AssignmentReason, StaffStatus, UnitKind
+from opsteam.org.choices import AssignmentReason, Gender, StaffStatus, UnitKind
 from opsteam.org.models import Assignment, JobLevel, OrgUnit, Position, RoleFamily, Staff
 
 
@@ -431,6 +432,16 @@ class PositionImport(ImportSpec):
 
 
 STAFF_STATUS = choice_parser(StaffStatus)
+_GENDER = choice_parser(Gender)
+# The words HR spreadsheets use, accepted whatever the catalogue's state.
+GENDER_ALIASES = {"女": Gender.FEMALE, "男": Gender.MALE, "其他": Gender.OTHER}
+
+
+def parse_gender(value: Any) -> str:
+    """A gender as a choice value, label (either language) or 女/男/其他; empty: not recorded."""
+    return GENDER_ALIASES.get(cell_text(value)) or _GENDER(value)
+
+
 NEW_STAFF_FIELDS = (
     "employee_no",
     "name",
@@ -438,6 +449,7 @@ NEW_STAFF_FIELDS = (
     "email",
     "phone",
     "hire_date",
+    "gender",
     "status",
     "leave_date",
     "unit_id",
@@ -509,6 +521,14 @@ class StaffImport(ImportSpec):
             example="2024-03-01",
         ),
         ImportColumn(
+            "gender",
+            "性别",
+            "Gender",
+            parse=parse_gender,
+            example="female",
+            help_text=gettext_lazy("female, male or other (女, 男, 其他); empty: not recorded"),
+        ),
+        ImportColumn(
             "status",
             "状态",
             "Status",
@@ -558,6 +578,7 @@ class StaffImport(ImportSpec):
         "email": "email",
         "phone": "phone",
         "hire_date": "hire_date",
+        "gender": "gender",
         "status": "status",
         "leave_date": "leave_date",
     }
@@ -754,6 +775,7 @@ class StaffImport(ImportSpec):
             "email": values["email"],
             "phone": values["phone"],
             "hire_date": values["hire_date"],
+            "gender": values["gender"],
             "status": values["status"] or StaffStatus.ACTIVE,
             "leave_date": values["leave_date"],
             "unit_id": self.units[values["unit_code"]],

@@ -14,6 +14,7 @@ from opsteam.core.fields import EncryptedCharField
 from opsteam.core.models import BilingualNameMixin, ScopedManager, TimeStampedModel, localized
 from opsteam.org.choices import (
     AssignmentReason,
+    Gender,
     JobDescriptionStatus,
     LevelTrack,
     RaciRole,
@@ -221,6 +222,15 @@ class Staff(TimeStampedModel):
     bank_account = EncryptedCharField(_("bank account"), max_length=34)
     hire_date = models.DateField(_("hire date"))
     leave_date = models.DateField(_("leave date"), null=True, blank=True)
+    # Optional: blank means not recorded. Read by the incentives fairness review only.
+    gender = models.CharField(
+        _("gender"),
+        max_length=10,
+        choices=Gender.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=StaffStatus.choices, default=StaffStatus.ACTIVE
     )

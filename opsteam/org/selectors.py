@@ -14,9 +14,11 @@ from opsteam.org.models import (
     Activity,
     Assignment,
     JobDescription,
+    JobLevel,
     OrgUnit,
     Position,
     RaciAssignment,
+    SkillLevelDescriptor,
     Staff,
 )
 
@@ -501,3 +503,54 @@ def job_description_diff(*, old: JobDescription, new: JobDescription) -> list[di
         ("relations", relation_text(old), relation_text(new)),
     ]
     return [{"section": name, "changed": a != b, "ops": diff_text(a, b)} for name, a, b in sections]
+
+
+def job_description_skills(*, job_description: JobDescription) -> list[Any]:
+    """The skills a job description requires, each with ``descriptor``: what the framework says
+    the required level looks like at work (a ``SkillLevelDescriptor``, or None where the
+    competency framework does not describe that level yet). Two queries, however many skills."""
+    requirements = list(
+        job_description.skill_requirements.select_related("skill").prefetch_related(
+            Prefetch(
+                "skill__level_descriptors",
+                SkillLevelDescriptor.objects.order_by("level"),
+                to_attr="framework_levels",
+            )
+        )
+    )
+    for requirement in requirements:
+        by_level = {row.level: row for row in requirement.skill.framework_levels}
+        requirement.descriptor = by_level.get(requirement.level)
+    return requirements
+
+
+def job_level_usage(*, level: Any) -> list[tuple[str, int]]:
+    """Where a job level is used: (what, how many rows) for every table that points at it
+    (people, assignment history, positions' level ranges, ladders, standards, plans, reviews,
+    training rules ...), leaving out the ones with no row. A level in use cannot be deleted."""
+    fields_by_model: dict[Any, list[str]] = defaultdict(list)
+    for relation in type(level)._meta.get_fields(include_hidden=True):
+        if not (relation.is_relation and relation.auto_created and not relation.concrete):
+            continue
+        if relation.related_model._meta.auto_created:  # a many-to-many's through table
+            continue
+        fields_by_model[relation.related_model].append(relation.field.name)
+    usage: list[tuple[str, int]] = []
+    for model, names in fields_by_model.items():
+        condition = Q()
+        for name in names:
+            condition |= Q(**{name: level})
+        count = model._base_manager.filter(condition).values("pk").distinct().count()
+        if count:
+            usage.append((str(model._meta.verbose_name_plural), count))
+    return usage
+
+
+def job_level_list(*, user: Any, action: str = "view") -> QuerySet[JobLevel]:
+    """Job levels the user may ``action``, by track and rank, each with ``people``: how many
+    current staff (not those who left) hold it, in one query."""
+    return (
+        JobLevel.objects.restrict(user, action)
+        .annotate(people=Count("holders", filter=~Q(holders__status=StaffStatus.LEFT)))
+        .order_by("track", "rank", "code")
+    )

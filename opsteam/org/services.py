@@ -16,6 +16,7 @@ from opsteam.core import audit, policy
 from opsteam.core.choices import AuditAction
 from opsteam.core.exceptions import InvalidTransition, ValidationFailed
 from opsteam.core.validation import full_clean
+from opsteam.org import selectors
 from opsteam.org.choices import AssignmentReason, JobDescriptionStatus, StaffStatus
 from opsteam.org.models import (
     Activity,
@@ -118,6 +119,75 @@ def org_unit_update(*, actor: Any, unit: OrgUnit, **fields: Any) -> OrgUnit:
     return unit
 
 
+# Job levels
+
+LEVEL_FIELDS = ("code", "name", "name_en", "track", "rank")
+
+
+def _check_level_code(level: JobLevel) -> None:
+    """A code is required and used once, whatever its case (P2 and p2 would be confused)."""
+    level.code = (level.code or "").strip()
+    if not level.code:
+        raise ValidationFailed(_("Give the level a code, such as P2 or M1."), field="code")
+    if JobLevel.objects.filter(code__iexact=level.code).exclude(pk=level.pk).exists():
+        raise ValidationFailed(
+            _("The code {code} is already used by another level.").format(code=level.code),
+            field="code",
+        )
+
+
+@transaction.atomic
+def job_level_create(*, actor: Any, **fields: Any) -> JobLevel:
+    """Add a job level (a grade on the professional or management track).
+
+    Raise ``PolicyDenied`` for anyone but HR and administrators, ``ValidationFailed`` naming the
+    field for a missing or duplicate code or a missing name. Audit: create.
+    """
+    policy.require(actor, "add", JobLevel)
+    level = JobLevel()
+    _apply(level, fields, LEVEL_FIELDS)
+    _check_level_code(level)
+    _full_clean(level)
+    level.save()
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=level)
+    return level
+
+
+@transaction.atomic
+def job_level_update(*, actor: Any, level: JobLevel, **fields: Any) -> JobLevel:
+    """Rename, recode or re-rank a job level. Audit: update (nothing when unchanged)."""
+    policy.require(actor, "change", level)
+    before = audit.snapshot(level)
+    if _apply(level, fields, LEVEL_FIELDS):
+        _check_level_code(level)
+        _full_clean(level)
+        level.save()
+        audit.record(actor=actor, action=AuditAction.UPDATE, obj=level, before=before)
+    return level
+
+
+@transaction.atomic
+def job_level_delete(*, actor: Any, level: JobLevel) -> None:
+    """Delete a job level nobody and nothing uses yet (a level created by mistake).
+
+    Raise ``InvalidTransition`` naming what still uses it (people, assignment history,
+    positions, ladders, standards, plans, reviews, training rules): history must keep its
+    levels. Audit: delete.
+    """
+    policy.require(actor, "delete", level)
+    usage = selectors.job_level_usage(level=level)
+    if usage:
+        raise InvalidTransition(
+            _("{level} is still used ({usage}), so it cannot be deleted.").format(
+                level=level.code,
+                usage=", ".join(f"{what}: {count}" for what, count in usage),
+            )
+        )
+    before = audit.snapshot(level)
+    audit.record(actor=actor, action=AuditAction.DELETE, obj=level, before=before)
+    level.delete()
+
+
 # Positions
 
 POSITION_FIELDS = (
@@ -175,6 +245,7 @@ STAFF_FIELDS = (
     "email",
     "phone",
     "hire_date",
+    "gender",
     "status",
     "user",
     "leave_date",

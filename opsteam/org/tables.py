@@ -60,6 +60,7 @@ STAFF_TABLE = Table(
         Column("hire_date", _("Hire date"), order_by="hire_date"),
         Column("email", _("Email"), css="d-none d-xl-table-cell"),
         Column("phone", _("Phone"), css="d-none"),
+        Column("gender", _("Gender"), accessor="get_gender_display", css="d-none"),
     ),
     default_order="employee_no",
     prepare=_prepare_staff,

@@ -12,6 +12,7 @@ urlpatterns = [
     path("units/<int:pk>/edit/", views.OrgUnitUpdateView.as_view(), name="orgunit_update"),
     path("staff/", views.StaffListView.as_view(), name="staff_list"),
     path("staff/new/", views.StaffCreateView.as_view(), name="staff_create"),
+    path("staff/pick/", views.StaffPickView.as_view(), name="staff_pick"),
     path("staff/<int:pk>/", views.StaffDetailView.as_view(), name="staff_detail"),
     path("staff/<int:pk>/edit/", views.StaffUpdateView.as_view(), name="staff_update"),
     path("staff/<int:pk>/reassign/", views.StaffReassignView.as_view(), name="staff_reassign"),

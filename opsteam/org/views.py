@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,8 +18,10 @@ from django.views.generic import TemplateView
 
 from opsteam.core import policy
 from opsteam.core.exceptions import InvalidTransition, OpsTeamError, ValidationFailed
+from opsteam.core.filters import SEARCH_MAX_LENGTH
 from opsteam.core.models import localized
 from opsteam.core.views import PolicyMixin, ScopedDetailView, ScopedListView, ServiceFormView
+from opsteam.core.widgets import PICKER_SCOPES
 from opsteam.org import selectors, services
 from opsteam.org.choices import JobDescriptionStatus, RaciRole, StaffStatus
 from opsteam.org.filters import (
@@ -197,6 +199,53 @@ class OrgUnitUpdateView(ServiceFormView):
 
     def perform(self, form, obj):
         return services.org_unit_update(actor=self.request.user, unit=obj, **form.cleaned_data)
+
+
+class StaffPickView(PolicyMixin, View):
+    """``?q=...&scope=directory|list|view``: up to 20 people matching a name or employee number,
+    as ``{"results": [{"value": id, "label": ...}]}`` for the person picker
+    (``core.widgets.PersonPicker``). Only people the user may see under ``scope`` are searched;
+    employee numbers are shown only outside the directory scope."""
+
+    LIMIT = 20
+
+    def get(self, request):
+        scope = request.GET.get("scope", "directory")
+        if scope not in PICKER_SCOPES:
+            return JsonResponse({"error": _("Unknown scope.")}, status=400)
+        policy.require(request.user, scope, Staff)
+        term = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+        if not term:
+            return JsonResponse({"results": []})
+        people = (
+            policy.restrict(Staff.objects.all(), request.user, scope)
+            .exclude(status=StaffStatus.LEFT)
+            .filter(
+                Q(name__icontains=term)
+                | Q(name_en__icontains=term)
+                | Q(employee_no__istartswith=term)
+            )
+            .select_related("unit")
+            .only("pk", "name", "name_en", "employee_no", "unit", "unit__name", "unit__name_en")
+            .order_by("employee_no")[: self.LIMIT]
+        )
+        show_number = scope != "directory"
+        results = [
+            {
+                "value": person.pk,
+                "label": " · ".join(
+                    part
+                    for part in (
+                        person.display_name,
+                        person.employee_no if show_number else "",
+                        localized(person.unit, "name") if person.unit_id else "",
+                    )
+                    if part
+                ),
+            }
+            for person in people
+        ]
+        return JsonResponse({"results": results})
 
 
 class StaffListView(ScopedListView):
@@ -486,7 +535,7 @@ class JobDescriptionDetailView(ScopedDetailView):
         context.update(
             title=_("Job description: {position}").format(position=jd.position.display_name),
             duties=jd.duties.select_related("activity"),
-            skills=jd.skill_requirements.select_related("skill"),
+            skills=selectors.job_description_skills(job_description=jd),
             relations=jd.relations.select_related("position", "unit"),
             versions=jd.position.job_descriptions.order_by("-version"),
             can_edit=jd.is_editable and policy.can(user, "change", jd),

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from opsteam.core.widgets import PersonPicker
 from opsteam.org.choices import StaffStatus
 from opsteam.org.models import Staff
 from opsteam.performance.choices import (
@@ -47,14 +48,14 @@ def _directory():
 
 class OneOnOneForm(forms.Form):
     report = forms.ModelChoiceField(
-        queryset=Staff.objects.none(), label=_("Report"), widget=forms.Select(attrs=SELECT)
+        queryset=Staff.objects.none(), label=_("Report"), widget=PersonPicker(scope="view")
     )
     manager = forms.ModelChoiceField(
         queryset=Staff.objects.none(),
         label=_("Manager"),
         required=False,
         help_text=_("Leave empty for the report's manager."),
-        widget=forms.Select(attrs=SELECT),
+        widget=PersonPicker(),
     )
     cadence = forms.ChoiceField(
         label=_("Cadence"),
@@ -126,20 +127,20 @@ class ActionItemStatusForm(forms.Form):
 
 class PlanForm(forms.Form):
     staff = forms.ModelChoiceField(
-        queryset=Staff.objects.none(), label=_("Person"), widget=forms.Select(attrs=SELECT)
+        queryset=Staff.objects.none(), label=_("Person"), widget=PersonPicker(scope="view")
     )
     manager = forms.ModelChoiceField(
         queryset=Staff.objects.none(),
         label=_("Manager"),
         required=False,
         help_text=_("Leave empty for the person's manager."),
-        widget=forms.Select(attrs=SELECT),
+        widget=PersonPicker(),
     )
     hr_owner = forms.ModelChoiceField(
         queryset=Staff.objects.none(),
         label=_("HR partner"),
         required=False,
-        widget=forms.Select(attrs=SELECT),
+        widget=PersonPicker(),
     )
     start_date = _date(_("Start"))
     end_date = _date(_("End"))
@@ -151,7 +152,7 @@ class PlanForm(forms.Form):
         queryset=Staff.objects.none(),
         label=_("Mentor"),
         required=False,
-        widget=forms.Select(attrs=SELECT),
+        widget=PersonPicker(),
     )
     support_other = _area(_("Other support"))
 

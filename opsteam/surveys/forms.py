@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from opsteam.core.widgets import PersonPicker
 from opsteam.org.models import Staff
 from opsteam.surveys.anonymity import MINIMUM_THRESHOLD
 from opsteam.surveys.choices import NOMINATABLE_RELATIONSHIPS
@@ -52,7 +53,7 @@ class SubjectAddForm(forms.Form):
     staff = forms.ModelChoiceField(
         label=_("Person to review"),
         queryset=Staff.objects.none(),
-        widget=forms.Select(attrs=SELECT),
+        widget=PersonPicker(),
     )
 
     def __init__(self, *args, user=None, **kwargs):
@@ -72,7 +73,7 @@ class NominateForm(forms.Form):
         label=_("Rater"),
         queryset=Staff.objects.none(),
         required=False,
-        widget=forms.Select(attrs=SELECT),
+        widget=PersonPicker(),
     )
     external_name = forms.CharField(
         label=_("External customer's name"),

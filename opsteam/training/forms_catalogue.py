@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from opsteam.core.filters import SELECT, SearchFilterSet
+from opsteam.core.widgets import PeoplePicker, PersonPicker
 from opsteam.org.forms import AREA, DATE, TEXT
 from opsteam.org.models import OrgUnit, Skill, Staff
 from opsteam.training.choices import (
@@ -147,6 +148,7 @@ CourseForm = _model_form(
         ),
     },
 )
+CourseForm.base_fields["owner"].widget = PersonPicker()  # before the queryset: it sets the choices
 CourseForm.base_fields["owner"].queryset = Staff.objects.exclude(status="left")
 
 
@@ -254,7 +256,7 @@ class AssignForm(forms.Form):
     """Pick people (limited to those the actor may assign to) and an optional due date."""
 
     staff = forms.ModelMultipleChoiceField(
-        label=_("People"), queryset=Staff.objects.none(), widget=forms.SelectMultiple(attrs=MULTI)
+        label=_("People"), queryset=Staff.objects.none(), widget=PeoplePicker(scope="view")
     )
     due_on = forms.DateField(label=_("Due on"), required=False, widget=forms.DateInput(attrs=DATE))
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from opsteam.core.widgets import PersonPicker
 from opsteam.org.choices import StaffStatus
 from opsteam.org.models import Staff
 from opsteam.training.choices import CourseStatus, LearningKind
@@ -51,7 +52,7 @@ class SessionForm(forms.Form):
         queryset=Staff.objects.exclude(status=StaffStatus.LEFT).order_by("employee_no"),
         label=_("Instructor (colleague)"),
         required=False,
-        widget=forms.Select(attrs=SELECT),
+        widget=PersonPicker(),
     )
     external_instructor = forms.CharField(
         label=_("External instructor"),
@@ -99,7 +100,7 @@ class SessionCancelForm(forms.Form):
 
 class RegisterOtherForm(forms.Form):
     staff = forms.ModelChoiceField(
-        queryset=Staff.objects.none(), label=_("Person"), widget=forms.Select(attrs=SELECT)
+        queryset=Staff.objects.none(), label=_("Person"), widget=PersonPicker(scope="view")
     )
 
     def __init__(self, *args, user=None, **kwargs):
@@ -171,7 +172,7 @@ class CertificateForm(forms.Form):
         label=_("Person"),
         required=False,
         help_text=_("Leave empty for yourself."),
-        widget=forms.Select(attrs=SELECT),
+        widget=PersonPicker(scope="view"),
     )
     name = forms.CharField(
         label=_("Certificate"), max_length=200, widget=forms.TextInput(attrs=TEXT)

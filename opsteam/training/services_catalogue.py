@@ -698,15 +698,20 @@ def _engine_rules(rules: Iterable[AssignmentRule]) -> list[engine.Rule]:
 
 
 def rule_events(
-    *, since: dt.date | None, today: dt.date, triggers: set[str] | None = None
+    *,
+    since: dt.date | None,
+    today: dt.date,
+    triggers: set[str] | None = None,
+    staff_ids: Iterable[int] | None = None,
 ) -> list[engine.Event]:
     """Build the engine's events from the assignment history and improvement-plan starts.
 
     Bounded queries: one for the assignments in the window, one for the earlier assignment of
     each person concerned (to tell what changed), one for unit paths, one for improvement
     plans. Events after ``today`` (a transfer scheduled for next month) wait for their day;
-    people who have left get nothing.
+    people who have left get nothing. ``staff_ids`` limits the events to those people.
     """
+    staff_ids = None if staff_ids is None else list(staff_ids)
     triggers = triggers if triggers is not None else set(engine.TRIGGERS)
     paths = dict(OrgUnit.objects.values_list("pk", "path"))
     events: list[engine.Event] = []
@@ -718,6 +723,8 @@ def rule_events(
         window = window.exclude(staff__status=StaffStatus.LEFT)
         if since is not None:
             window = window.filter(start_date__gte=since)
+        if staff_ids is not None:
+            window = window.filter(staff_id__in=staff_ids)
         rows = list(
             window.order_by("staff_id", "start_date", "pk").values_list(
                 "pk", "staff_id", "start_date", "unit_id", "position_id", "level_id", "reason"
@@ -776,6 +783,8 @@ def rule_events(
         ).exclude(staff__status=StaffStatus.LEFT)
         if since is not None:
             plans = plans.filter(start_date__gte=since)
+        if staff_ids is not None:
+            plans = plans.filter(staff_id__in=staff_ids)
         for pk, staff_id, start, unit_id, position_id, level_id in plans.values_list(
             "pk",
             "staff_id",
@@ -829,8 +838,10 @@ def plan_rules_run(
     since: dt.date | None = None,
     today: dt.date | None = None,
     progress: Callable[[str, int], None] | None = None,
+    staff_ids: Iterable[int] | None = None,
 ) -> RunResult:
-    """Give plans to everyone the active rules match, for events on or after ``since``.
+    """Give plans to everyone the active rules match, for events on or after ``since``
+    (only to the people in ``staff_ids`` when given: a promotion takes effect for one person).
 
     ``actor`` None is the system (the nightly job); a person must be allowed to change
     assignment rules (HR, administrators). Idempotent: assignments already made for an event
@@ -840,24 +851,29 @@ def plan_rules_run(
     if actor is not None:
         policy.require(actor, "change", AssignmentRule)
     today = today or _today()
+    staff_ids = None if staff_ids is None else list(staff_ids)
     result = RunResult()
     rule_rows = list(
         AssignmentRule.objects.filter(is_active=True, plan__is_active=True).select_related("unit")
     )
     if not rule_rows:
         return result
-    events = rule_events(since=since, today=today, triggers={r.trigger for r in rule_rows})
+    events = rule_events(
+        since=since, today=today, triggers={r.trigger for r in rule_rows}, staff_ids=staff_ids
+    )
     result.events = len(events)
     if progress is not None:
         progress("events", len(events))
     plan_ids = {rule.plan_id for rule in rule_rows}
     refs = {event.source_ref for event in events}
+    made = PlanAssignment.objects.filter(plan_id__in=plan_ids).exclude(
+        source=AssignmentSource.MANUAL
+    )
+    if staff_ids is not None:
+        made = made.filter(staff_id__in=staff_ids)
     existing = {
         key
-        for key in PlanAssignment.objects.filter(plan_id__in=plan_ids)
-        .exclude(source=AssignmentSource.MANUAL)
-        .values_list("staff_id", "plan_id", "source_ref")
-        .iterator(chunk_size=5000)
+        for key in made.values_list("staff_id", "plan_id", "source_ref").iterator(chunk_size=5000)
         if key[2] in refs
     }
     proposals = engine.plan_assignments(_engine_rules(rule_rows), events, existing)

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from opsteam.core.widgets import PersonPicker
 from opsteam.org.forms import AREA, DATE, SELECT, TEXT
 from opsteam.org.models import OrgUnit, Process, Staff
 from opsteam.workflow import selectors_items
@@ -61,7 +62,7 @@ class ItemCreateForm(ItemEditForm):
         label=_("Assignee"),
         queryset=Staff.objects.none(),
         required=False,
-        widget=forms.Select(attrs=SELECT),
+        widget=PersonPicker(scope="view"),
         help_text=_("Leave empty to let the team's manager assign it."),
     )
     unit = UnitChoiceField(
@@ -86,7 +87,11 @@ class MoveForm(forms.Form):
 
 class AssignForm(forms.Form):
     assignee = forms.ModelChoiceField(
-        label=_("Assignee"), queryset=Staff.objects.all(), required=False
+        label=_("Assignee"),
+        queryset=Staff.objects.all(),
+        required=False,
+        empty_label=_("Unassigned"),
+        widget=PersonPicker(scope="view"),
     )
 
 

@@ -43,6 +43,13 @@ from opsteam.workflow.models import WorkItem, WorkItemAttachment, WorkItemLink
 from opsteam.workflow.tables import WORK_ITEM_TABLE
 
 
+def _assign_form(user, item) -> AssignForm:
+    """The assignee picker, offering the people the user may name (searched, not listed)."""
+    form = AssignForm(initial={"assignee": item.assignee_id}, auto_id="assign-%s")
+    form.fields["assignee"].queryset = selectors_items.assignable_staff(user=user)
+    return form
+
+
 class ItemListView(ScopedListView):
     """Work items the user may see, with filters; managers, HR and auditors export them."""
 
@@ -125,7 +132,7 @@ class ItemDetailView(ScopedDetailView):
             can_move=can_move,
             can_comment=policy.can(user, "comment", item),
             move_targets=selectors_items.allowed_steps(user=user, item=item) if can_move else [],
-            staff_choices=list(selectors_items.assignable_staff(user=user)) if can_change else [],
+            assign_form=_assign_form(user, item) if can_change else None,
             status_choices=[
                 (code, label) for code, label in ItemStatus.choices if code != item.status
             ],

@@ -148,6 +148,67 @@ class CareerTrackInputSerializer(serializers.Serializer):
     )
 
 
+class CareerTrackVersionSummarySerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    saved_at = serializers.DateTimeField()
+    saved_by = serializers.IntegerField(allow_null=True, help_text="The user who saved it.")
+    saved_by_name = serializers.CharField(allow_blank=True)
+    summary = serializers.CharField(
+        allow_blank=True, help_text="What changed, in the request's language."
+    )
+    is_current = serializers.BooleanField(help_text="The ladder as it stands now.")
+
+
+class LadderChangeSerializer(serializers.Serializer):
+    kind = serializers.CharField(
+        help_text="track_field, level_added, level_removed, reordered, step_field, "
+        "entry_added or entry_removed"
+    )
+    level = serializers.CharField(allow_blank=True, help_text="The step's level code.")
+    field = serializers.CharField(allow_blank=True, help_text="The field that changed.")
+    before = serializers.JSONField(allow_null=True)
+    after = serializers.JSONField(allow_null=True)
+    entry = serializers.CharField(allow_blank=True, help_text="The entry level's code.")
+    text = serializers.CharField(help_text="The change in one sentence.")
+
+
+class CareerTrackVersionSerializer(CareerTrackVersionSummarySerializer):
+    snapshot = serializers.JSONField(
+        help_text="The track's fields and its steps, lowest first, as saved."
+    )
+    changes = LadderChangeSerializer(many=True, help_text="Against the version before.")
+
+
+def _version_summary(row: selectors_growth.TrackVersion) -> dict[str, Any]:
+    return {
+        "number": row.number,
+        "saved_at": row.version.saved_at,
+        "saved_by": row.version.saved_by_id,
+        "saved_by_name": row.saved_by_name,
+        "summary": row.summary,
+        "is_current": row.is_current,
+    }
+
+
+def _version_detail(row: selectors_growth.TrackVersion) -> dict[str, Any]:
+    return {
+        **_version_summary(row),
+        "snapshot": row.version.snapshot,
+        "changes": [
+            {
+                "kind": change.kind,
+                "level": (change.level or {}).get("code", ""),
+                "field": change.field,
+                "before": change.before,
+                "after": change.after,
+                "entry": (change.entry or {}).get("code", ""),
+                "text": selectors_growth.describe_ladder_change(change),
+            }
+            for change in row.changes
+        ],
+    }
+
+
 def _steps(rows: list[dict[str, Any]]) -> list[tuple[JobLevel, list[JobLevel]]]:
     ids = [row["level"] for row in rows] + [pk for row in rows for pk in row["entry_from"]]
     levels = _rows(JobLevel, ids, "steps")
@@ -208,6 +269,36 @@ class CareerTrackViewSet(ScopedModelViewSet):
             actor=request.user, track=track, steps=steps, **data
         )
         return self._out(track)
+
+    @extend_schema(responses=CareerTrackVersionSummarySerializer(many=True))
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def versions(self, request: Request, pk: str | None = None) -> Response:
+        """Every saved version of the track's ladder, newest first, with what changed."""
+        rows = selectors_growth.track_versions(self.get_object())
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(
+            CareerTrackVersionSummarySerializer(
+                [_version_summary(row) for row in page], many=True
+            ).data
+        )
+
+    @extend_schema(
+        parameters=[OpenApiParameter("number", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        responses=CareerTrackVersionSerializer,
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"versions/(?P<number>[0-9]{1,9})",
+        filter_backends=[],
+    )
+    def version(self, request: Request, pk: str | None = None, number: str = "") -> Response:
+        """One saved version: its ladder as saved and what changed against the one before."""
+        rows = selectors_growth.track_versions(self.get_object())
+        row = next((row for row in rows if row.number == int(number)), None)
+        if row is None:
+            raise NotFound()
+        return Response(CareerTrackVersionSerializer(_version_detail(row)).data)
 
 
 # Standards ------------------------------------------------------------------------------------
@@ -778,7 +869,8 @@ PaginatedTeamReadinessSerializer = inline_serializer(
 
 class TeamReadinessView(APIView):
     """People ranked by readiness for each of their next levels: a manager's subtree, everyone
-    for HR, administrators and auditors (403 for operators)."""
+    for HR, administrators and auditors (403 for operators). A scope of more than
+    ``READINESS_PAGE_LIMIT`` people needs ``unit`` (400 naming the field)."""
 
     @extend_schema(
         responses=PaginatedTeamReadinessSerializer,
@@ -806,6 +898,19 @@ class TeamReadinessView(APIView):
         for name, model in (("unit", OrgUnit), ("level", JobLevel), ("target", JobLevel)):
             if data.get(name) is not None:
                 selection[name] = _rows(model, [data[name]], name)[data[name]]
+        if selection.get("unit") is None:
+            scope_size = selectors_growth.readiness_scope_size(user=request.user)
+            if scope_size > selectors_growth.READINESS_PAGE_LIMIT:
+                raise serializers.ValidationError(
+                    {
+                        "unit": [
+                            _(
+                                "Your scope holds {people} people: choose a department or team"
+                                " (unit) to rank them."
+                            ).format(people=scope_size)
+                        ]
+                    }
+                )
         rows = selectors_growth.team_readiness(user=request.user, **selection)
         paginator = StandardPagination()
         page = paginator.paginate_queryset(rows, request, view=self)

@@ -37,7 +37,10 @@ EXPECTED: dict[str, list[Check]] = {
     # UI: ladders and standards
     "careers:track_list": [Check(EVERYONE), Check(EVERYONE, query="export=csv")],
     "careers:track_create": [Check(EDITORS), Check(EDITORS_400, method="post")],
-    "careers:track_detail": [Check(EVERYONE, obj="growth_track")],
+    "careers:track_detail": [
+        Check(EVERYONE, obj="growth_track"),
+        Check(EVERYONE, obj="growth_track", query="version=1"),
+    ],
     "careers:track_edit": [
         Check(EDITORS, obj="growth_track"),
         Check(EDITORS_400, method="post", obj="growth_track"),
@@ -115,6 +118,10 @@ EXPECTED: dict[str, list[Check]] = {
         Check(EVERYONE, obj="growth_track"),
         Check(EDITORS, method="patch", obj="growth_track", data={"name": "专业通道（新）"}),
     ],
+    "careers-track-versions": [Check(EVERYONE, obj="growth_track")],
+    "careers-track-version": [
+        Check(EVERYONE, obj="growth_track", extra_kwargs=(("number", "growth_track_v1"),))
+    ],
     "careers-standard-list": [Check(EVERYONE)],
     "careers-standard-detail": [
         Check(EVERYONE, obj="growth_standard"),
@@ -176,6 +183,7 @@ EXPECTED: dict[str, list[Check]] = {
 GUARDED = (
     "careers.CareerTrack",
     "careers.CareerStep",
+    "careers.CareerTrackVersion",
     "careers.LevelStandard",
     "careers.StandardCompetency",
     "careers.StandardCourse",
@@ -190,9 +198,12 @@ GUARDED = (
 
 
 def objects(objects: dict[str, Any], users: dict[str, Any], user: Any) -> dict[str, Any]:
-    """A professional track P2 → GRW-P3 with a published GRW-P3 standard and its draft; a
-    competency in a group; development plans (with an action) of the user, a T1 colleague
-    and a T3 person."""
+    """A professional track P2 → GRW-P3 (its ladder kept as version 1) with a published
+    GRW-P3 standard and its draft; a competency in a group; development plans (with an action)
+    of the user, a T1 colleague and a T3 person."""
+    from types import SimpleNamespace
+
+    from opsteam.careers import services
     from opsteam.careers.models import DevelopmentAction
     from opsteam.careers.tests.factories import (
         CareerStepFactory,
@@ -214,8 +225,10 @@ def objects(objects: dict[str, Any], users: dict[str, Any], user: Any) -> dict[s
     standard = LevelStandardFactory(level=target, version=1, min_months_in_level=12)
     StandardCompetencyFactory(standard=standard, skill=skill, min_level=3)
     draft = LevelStandardFactory(level=target, version=2, status="draft", min_months_in_level=12)
+    version = services.track_version_record(actor=users["hr"], track=track)
     made: dict[str, Any] = {
         "growth_track": track,
+        "growth_track_v1": SimpleNamespace(pk=version.number),
         "growth_level": target,
         "growth_standard": standard,
         "growth_draft": draft,

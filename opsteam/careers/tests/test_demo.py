@@ -122,6 +122,20 @@ def test_two_tracks_climb_the_demo_levels_each_level_with_a_published_standard(d
     assert draft.competencies.filter(skill__code="SK-SQL").exists()
 
 
+def test_each_demo_ladder_is_kept_as_a_version(demo):
+    from opsteam.careers import selectors_growth
+
+    for track in CareerTrack.objects.all():
+        latest = track.versions.order_by("-number").first()
+        assert latest is not None, track.code
+        assert latest.saved_by is not None
+        now = selectors_growth.track_snapshot(track)
+        # the levels and entries as they stand; standards were published after the ladders
+        assert [(s["code"], s["entry_from"]) for s in latest.snapshot["steps"]] == [
+            (s["code"], s["entry_from"]) for s in now["steps"]
+        ], track.code
+
+
 def test_every_competency_is_grouped_with_five_level_descriptors(demo):
     assert set(SkillGroup.objects.values_list("name", flat=True)) >= {"专业能力", "通用能力"}
     assert not SkillGroup.objects.filter(name_en="").exists()
@@ -274,6 +288,7 @@ def test_recognition_values_kudos_commendation_badges_and_non_cash_rewards(demo)
         BadgeCriterion.MANUAL,
         BadgeCriterion.PLAN_COMPLETED,
         BadgeCriterion.KUDOS_RECEIVED,
+        BadgeCriterion.KPI_TOP_DECILE,
     ):
         assert BadgeAward.objects.filter(badge__criterion=criterion).exists(), criterion
     onboarding = Badge.objects.get(criterion=BadgeCriterion.PLAN_COMPLETED)
@@ -281,6 +296,26 @@ def test_recognition_values_kudos_commendation_badges_and_non_cash_rewards(demo)
     popular = Badge.objects.get(criterion=BadgeCriterion.KUDOS_RECEIVED)
     for award in popular.awards.all():
         assert Kudos.objects.filter(recipient=award.staff).count() >= popular.threshold
+    # the GMV badge: the demo scores at least the 10 people the top decile needs on GMV in
+    # the latest published cycle, and its holders are the best of them
+    gmv = Badge.objects.get(criterion=BadgeCriterion.KPI_TOP_DECILE)
+    (cycle_id,) = {int(e.split(":")[1]) for e in gmv.awards.values_list("evidence", flat=True)}
+    scores = sorted(
+        (
+            (line["score"], review.staff_id)
+            for review in Review.objects.filter(
+                cycle_id=cycle_id, status__in=selectors.PUBLISHED_REVIEW_STATUSES
+            )
+            for line in review.scorecard.get("lines", [])
+            if line.get("kpi") == gmv.kpi_id and line.get("score") is not None
+        ),
+        reverse=True,
+    )
+    assert len(scores) >= 10
+    holders = set(gmv.awards.values_list("staff_id", flat=True))
+    assert holders
+    assert holders <= {staff_id for _score, staff_id in scores[: len(scores) // 10]}
+    assert RewardEntry.objects.filter(source__startswith=f"badge:{gmv.pk}:").count() == len(holders)
     kinds = set(RewardEntry.objects.values_list("kind", flat=True))
     assert {RewardKind.TRAINING_PLACE, RewardKind.CONFERENCE, RewardKind.POINTS} <= kinds
 

@@ -295,6 +295,33 @@ def test_team_readiness_ranks_the_managers_team_ready_first(client, user_as, tea
     assert "Sibling Song" not in response.content.decode()
 
 
+def test_a_scope_too_large_to_rank_at_once_asks_for_a_team_and_the_export_ranks_all(
+    client, user_as, team, world, org_tree, monkeypatch
+):
+    from opsteam.careers import selectors_growth
+
+    monkeypatch.setattr(selectors_growth, "READINESS_PAGE_LIMIT", 2)
+    client.force_login(user_as("hr"))
+    url = reverse("careers:team_readiness")
+
+    everyone = client.get(url)
+    html = everyone.content.decode()
+    assert everyone.context["choose_unit"] is True
+    assert everyone.context["rows"] == []
+    assert 'id="choose-unit"' in html
+    assert "Choose a department or team above to rank them" in html
+    assert "Ready Rui" not in html
+
+    one_team = client.get(url, {"unit": org_tree.t1.pk})
+    assert one_team.context["choose_unit"] is False
+    assert "Ready Rui" in [row.staff.name_en for row in one_team.context["rows"]]
+
+    export = client.get(url, {"export": "csv"})
+    body = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert "Ready Rui" in body
+    assert "Sibling Song" in body
+
+
 def test_team_readiness_export_has_every_row_of_the_filter(client, user_as, team, world):
     client.force_login(user_as("hr"))
 
@@ -647,6 +674,7 @@ def test_plan_actions_are_edited_checked_in_and_the_plan_closed(client, user_as,
     member = StaffFactory(unit=org_tree.t1, level=world.levels["P3"])
     plan = DevelopmentPlanFactory(staff=member, target_level=world.levels["P4"])
     action = DevelopmentAction.objects.create(plan=plan, kind="course", title="上课")
+    mentor = StaffFactory(unit=org_tree.t1, name="带教老师")
     client.force_login(user_as("manager"))
 
     edit = client.post(
@@ -655,7 +683,13 @@ def test_plan_actions_are_edited_checked_in_and_the_plan_closed(client, user_as,
     )
     added = client.post(
         reverse("careers:plan_action_add", args=[plan.pk]),
-        {"kind": "mentoring", "title": "带教", "status": "planned", "progress": "0"},
+        {
+            "kind": "mentoring",
+            "title": "带教",
+            "mentor": mentor.pk,
+            "status": "planned",
+            "progress": "0",
+        },
     )
     checkin = client.post(
         reverse("careers:plan_checkin", args=[plan.pk]), {"notes": "进展顺利", "progress": ""}

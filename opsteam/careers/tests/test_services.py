@@ -469,21 +469,23 @@ def test_generated_plan_has_an_action_for_each_gap(user_as, levels, ladder):
         end_date=due,
     )
 
-    # then
-    actions = {action.gap: action for action in plan.actions.all()}
+    # then a course where one teaches the skill far enough, mentoring for every competency
+    # (nobody else in the unit holds either skill: no mentor named), one action per other gap
+    actions = {(action.gap, action.kind): action for action in plan.actions.all()}
     assert set(actions) == {
-        f"competency:{skill_a.pk}",
-        f"competency:{skill_b.pk}",
-        f"course:{required.pk}",
-        "certificate:('name', 'cda level ii')",
+        (f"competency:{skill_a.pk}", ActionKind.COURSE),
+        (f"competency:{skill_a.pk}", ActionKind.MENTORING),
+        (f"competency:{skill_b.pk}", ActionKind.MENTORING),
+        (f"course:{required.pk}", ActionKind.COURSE),
+        ("certificate:('name', 'cda level ii')", ActionKind.CERTIFICATE),
     }
-    a = actions[f"competency:{skill_a.pk}"]
-    assert (a.kind, a.course, a.skill) == (ActionKind.COURSE, teaches_a, skill_a)
-    b = actions[f"competency:{skill_b.pk}"]
-    assert (b.kind, b.course, b.skill) == (ActionKind.MENTORING, None, skill_b)
-    c = actions[f"course:{required.pk}"]
-    assert (c.kind, c.course) == (ActionKind.COURSE, required)
-    certificate = actions["certificate:('name', 'cda level ii')"]
+    a = actions[(f"competency:{skill_a.pk}", ActionKind.COURSE)]
+    assert (a.course, a.skill) == (teaches_a, skill_a)
+    b = actions[(f"competency:{skill_b.pk}", ActionKind.MENTORING)]
+    assert (b.course, b.skill, b.mentor) == (None, skill_b, None)
+    c = actions[(f"course:{required.pk}", ActionKind.COURSE)]
+    assert c.course == required
+    certificate = actions[("certificate:('name', 'cda level ii')", ActionKind.CERTIFICATE)]
     assert certificate.kind == ActionKind.CERTIFICATE
     assert certificate.title == "Obtain the certificate CDA Level II"
     assert {action.due_date for action in actions.values()} == {due}

@@ -5,6 +5,8 @@ approves it and HR downloads the payroll file."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
@@ -59,14 +61,22 @@ def test_promotion_from_nomination_to_new_level_and_a_bonus_pool_to_payroll(
     hr.click("#advance-round")  # draft -> open for nominations
     hr.wait_for_selector("#nominate-link")
 
-    # The manager sees the person ready on team readiness and nominates them.
+    # The manager sees the person ready on team readiness and follows the row's Nominate link
+    # for the level they are ready for; the nomination form opens with the person and level.
     manager = signed_in(browser, base, "manager")
     manager.goto(f"{base}/careers/team/")
-    assert person.name in manager.inner_text("body")
-    manager.goto(
-        f"{base}/careers/rounds/{promotion_round.pk}/nominate/"
-        f"?staff={person.pk}&level={target_level}"
+    row = manager.locator("#readiness-table tbody tr", has_text=person.name).filter(
+        has=manager.locator(f'a[href*="level={target_level}"]')
     )
+    nominate_link = row.locator(
+        f'a[href*="/careers/rounds/nominate/"][href*="level={target_level}"]'
+    )
+    assert nominate_link.count() == 1
+    nominate_link.click()
+    manager.wait_for_url(re.compile(r".*/careers/rounds/nominate/\?staff="))
+    manager.wait_for_selector("#nominate-preview")
+    assert manager.input_value("#id_level") == str(target_level)
+    manager.select_option("#id_round", str(promotion_round.pk))
     manager.fill("#id_justification", "连续两个季度超额完成 GMV 目标，带新人上手店铺运营。")
     manager.screenshot(path=str(SHOTS / "careers-nominate.png"), full_page=True)
     manager.click("#nominate-submit")

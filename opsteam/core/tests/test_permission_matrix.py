@@ -90,6 +90,7 @@ EXPECTED: dict[str, list[Check]] = {
     "org:orgunit_update": [Check(EDITORS, obj="t1")],
     "org:staff_list": [Check(_roles(200, operator=302))],
     "org:staff_create": [Check(EDITORS)],
+    "org:staff_pick": [Check(EVERYONE)],
     "org:staff_detail": [
         Check(STAFF_OWN, obj="own_staff"),
         Check(STAFF_TEAM, obj="team_staff"),
@@ -175,8 +176,12 @@ EXPECTED: dict[str, list[Check]] = {
     "org-unit-chart": [Check(EVERYONE)],
     "org-role-family-list": [Check(EVERYONE)],
     "org-role-family-detail": [Check(EVERYONE, obj="family")],
-    "org-level-list": [Check(EVERYONE)],
-    "org-level-detail": [Check(EVERYONE, obj="level")],
+    "org-level-list": [Check(EVERYONE), Check(_roles(403, admin=400, hr=400), method="post")],
+    "org-level-detail": [
+        Check(EVERYONE, obj="level"),
+        Check(EDITORS, method="patch", obj="level", data={"name": "新名称"}),
+        Check(_roles(403, admin=409, hr=409), method="delete", obj="level"),  # in use
+    ],
     "org-position-list": [Check(EVERYONE), Check(_roles(403, admin=400, hr=400), method="post")],
     "org-position-detail": [
         Check(EVERYONE, obj="position"),

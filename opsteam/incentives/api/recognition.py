@@ -497,6 +497,9 @@ FairnessSerializer = inline_serializer(
         "margin": serializers.IntegerField(),
         "min_group": serializers.IntegerField(),
         "people": serializers.IntegerField(),
+        "gender_not_recorded": serializers.IntegerField(
+            help_text="People of the cycle without a recorded gender (never shown as a group)."
+        ),
         "dimensions": inline_serializer(
             "FairnessDimension",
             fields={
@@ -546,8 +549,9 @@ def _fairness_payload(report: selectors_fairness.FairnessReport) -> list[dict[st
 
 class FairnessView(APIView):
     """The fairness review of a review cycle (administrators, HR, auditors): grade, bonus and
-    promotion rates by team, level and tenure band, flagged beyond the margin. Groups smaller
-    than ``min_group`` come without their rate. Without ``cycle``, the latest graded cycle."""
+    promotion rates by team, level, tenure band and gender (where recorded), flagged beyond the
+    margin. Groups smaller than ``min_group`` come without their rate; people without a recorded
+    gender are counted, never grouped. Without ``cycle``, the latest graded cycle."""
 
     @extend_schema(parameters=[FairnessQuerySerializer], responses=FairnessSerializer)
     def get(self, request: Request) -> Response:
@@ -564,6 +568,7 @@ class FairnessView(APIView):
             "margin": settings["margin"],
             "min_group": settings["min_group"],
             "people": 0,
+            "gender_not_recorded": 0,
             "dimensions": [],
         }
         if cycle is None:
@@ -579,6 +584,7 @@ class FairnessView(APIView):
                 **empty,
                 "cycle": cycle.pk,
                 "people": report.people,
+                "gender_not_recorded": report.gender_not_recorded,
                 "dimensions": _fairness_payload(report),
             }
         )

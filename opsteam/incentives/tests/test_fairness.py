@@ -344,7 +344,9 @@ def test_hr_sees_groups_compared_and_the_small_team_without_its_rate(client_as, 
     assert "6 people: withheld" in team_table  # T2
     assert "flag" in team_table
     assert 'data-chart="chart-team"' in html
-    assert "Gender is not recorded" in html
+    # nobody of the fixture has a gender recorded: a note instead of the dimension
+    assert "Nobody in this cycle has a gender recorded" in html
+    assert 'id="dimension-gender"' not in html
 
 
 def test_the_download_lists_every_group_and_measure_without_small_rates(client_as, graded_cycle):
@@ -402,3 +404,118 @@ def test_random_rows_never_flag_a_hidden_group():
 
     assert all(g.status == COMPARED for g in result.groups if g.flagged)
     assert sum(g.n for g in result.groups) == 500
+
+
+# --- gender, where recorded -------------------------------------------------------------------
+
+
+def _cycle_with_genders(org_tree, groups):
+    """A cycle whose people have the given (gender, grades) groups; "" = not recorded."""
+    from opsteam.incentives.tests.factories import ReviewCycleFactory, ReviewFactory
+    from opsteam.org.tests.factories import StaffFactory
+
+    cycle = ReviewCycleFactory()
+    for gender, grades in groups:
+        for grade in grades:
+            person = StaffFactory(unit=org_tree.t1, gender=gender, hire_date=dt.date(2020, 1, 1))
+            ReviewFactory(cycle=cycle, staff=person, grade=grade)
+    return cycle
+
+
+@pytest.fixture
+def gendered_cycle(org_tree):
+    """27 people: 10 women (8 graded A), 10 men (1 graded A), 2 "other" (1 A) and 5 without a
+    gender recorded (no A); 10 of 27 graded A overall (37.0 %)."""
+    return _cycle_with_genders(
+        org_tree,
+        [
+            ("female", "AAAAAAAABB"),
+            ("male", "ABBBBBBBBB"),
+            ("other", "AB"),
+            ("", "BBBBB"),
+        ],
+    )
+
+
+def test_a_gender_group_beyond_the_margin_is_flagged(client_as, gendered_cycle):
+    page = client_as("hr").get(reverse("incentives:fairness"), {"cycle": gendered_cycle.pk})
+
+    html = page.content.decode()
+    gender_table = html[html.index('id="dimension-gender"') :]
+    female = gender_table[gender_table.index(">Female<") : gender_table.index(">Male<")]
+    assert "80.0%" in female  # 8 of 10 graded A or better
+    assert "+43.0" in female  # against 37.0 % overall
+    assert "flag" in female
+    assert "Nobody in this cycle has a gender recorded" not in html
+
+
+def test_a_small_gender_group_is_shown_without_its_rate(api_client_as, gendered_cycle):
+    body = (
+        api_client_as("auditor")
+        .get(reverse("incentives-fairness"), {"cycle": gendered_cycle.pk})
+        .json()
+    )
+
+    gender = next(d for d in body["dimensions"] if d["dimension"] == "gender")
+    top = next(m for m in gender["measures"] if m["measure"] == "top_grade")
+    groups = {group["key"]: group for group in top["groups"]}
+    assert groups["other"] == {
+        "key": "other",
+        "label": "Other",
+        "n": 2,
+        "rate": None,
+        "difference": None,
+        "flagged": False,
+        "status": "too_small",
+    }
+    assert (groups["female"]["rate"], groups["female"]["flagged"]) == (80.0, True)
+    assert (groups["male"]["rate"], groups["male"]["flagged"]) == (10.0, True)
+
+
+def test_people_without_a_recorded_gender_are_counted_but_not_grouped(
+    api_client_as, client_as, gendered_cycle
+):
+    body = (
+        api_client_as("hr").get(reverse("incentives-fairness"), {"cycle": gendered_cycle.pk}).json()
+    )
+
+    assert (body["people"], body["gender_not_recorded"]) == (27, 5)
+    gender = next(d for d in body["dimensions"] if d["dimension"] == "gender")
+    top = next(m for m in gender["measures"] if m["measure"] == "top_grade")
+    assert [(g["key"], g["n"]) for g in top["groups"]] == [
+        ("female", 10),
+        ("male", 10),
+        ("other", 2),
+    ]
+    assert top["overall"] == 37.0  # the same overall rate as on every other dimension
+    page = client_as("hr").get(reverse("incentives:fairness"), {"cycle": gendered_cycle.pk})
+    note = page.content.decode().split('id="gender-not-recorded">')[1].split("</div>")[0]
+    assert note.startswith("5 people have no gender recorded")
+
+
+def test_a_few_people_without_gender_make_the_smallest_gender_withheld(api_client_as, org_tree):
+    # One person without a gender: with both genders' rates and the overall rate shown, that
+    # person's grade would follow by subtraction, so the smaller gender group is withheld.
+    cycle = _cycle_with_genders(
+        org_tree, [("female", "AAAAAABBBB"), ("male", "AABBBBBBBBBB"), ("", "A")]
+    )
+
+    body = api_client_as("hr").get(reverse("incentives-fairness"), {"cycle": cycle.pk}).json()
+
+    gender = next(d for d in body["dimensions"] if d["dimension"] == "gender")
+    top = next(m for m in gender["measures"] if m["measure"] == "top_grade")
+    status = {g["key"]: (g["status"], g["rate"]) for g in top["groups"]}
+    assert status == {"female": ("withheld", None), "male": ("compared", 16.7)}
+    assert body["gender_not_recorded"] == 1
+
+
+def test_the_download_has_the_gender_rows(client_as, gendered_cycle):
+    response = client_as("auditor").get(
+        reverse("incentives:fairness"), {"cycle": gendered_cycle.pk, "export": "csv"}
+    )
+
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = [row for row in csv.DictReader(io.StringIO(body)) if row["Dimension"] == "Gender"]
+    assert {row["Group"] for row in rows} == {"Female", "Male", "Other"}
+    female = next(r for r in rows if r["Group"] == "Female" and r["Measure"] == "Promoted")
+    assert female["People"] == "10"

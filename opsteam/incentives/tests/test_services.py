@@ -640,6 +640,68 @@ def test_the_plan_badge_needs_every_required_course_completed(org_tree):
     assert AuditEntry.objects.filter(object_type="incentives.badgeaward", action="create").count()
 
 
+def _score_on_kpi(org_tree, kpi, scores, *, cycle=None, status="published"):
+    """One reviewed person per score, scored on ``kpi`` (and 100 on another KPI)."""
+    from opsteam.performance.tests.factories import KpiFactory
+
+    cycle = cycle or ReviewCycleFactory()
+    other = KpiFactory()
+    people = []
+    for score in scores:
+        person = StaffFactory(unit=org_tree.t1)
+        lines = [{"kpi": kpi.pk, "score": score}, {"kpi": other.pk, "score": 100.0}]
+        ReviewFactory(cycle=cycle, staff=person, status=status, scorecard={"lines": lines})
+        people.append(person)
+    return cycle, people
+
+
+def test_the_kpi_badge_goes_to_the_top_decile_with_its_points_once(org_tree):
+    # given 20 people of the latest published cycle scored 0..19 on the badge's KPI (and all
+    # 100 on another KPI, which must not count)
+    from opsteam.performance.tests.factories import KpiFactory
+
+    kpi = KpiFactory()
+    cycle, people = _score_on_kpi(org_tree, kpi, [float(i) for i in range(20)])
+    badge = BadgeFactory(criterion=BadgeCriterion.KPI_TOP_DECILE, kpi=kpi, points=50)
+
+    # when the nightly job runs
+    awarded = services.badges_award_automatic()
+
+    # then the best two (the top 10 % of 20) hold it, with the cycle as evidence and the points
+    top = {people[19].pk, people[18].pk}
+    assert awarded == 2
+    awards = BadgeAward.objects.filter(badge=badge)
+    assert set(awards.values_list("staff_id", flat=True)) == top
+    assert set(awards.values_list("evidence", flat=True)) == {f"cycle:{cycle.pk}"}
+    entries = RewardEntry.objects.filter(source__startswith=f"badge:{badge.pk}:")
+    assert sorted(entries.values_list("staff_id", "points")) == sorted((pk, 50) for pk in top)
+    assert AuditEntry.objects.filter(object_type="incentives.badgeaward").count() == 2
+    # and running it again awards nothing more
+    assert services.badges_award_automatic() == 0
+    assert awards.count() == 2
+    assert RewardEntry.objects.filter(source__startswith=f"badge:{badge.pk}:").count() == 2
+
+
+def test_the_kpi_badge_needs_at_least_ten_people_scored(org_tree):
+    # The minimum is 10 people scored on the KPI in the cycle: with fewer, "the top 10 %"
+    # would be nobody, or one person's best score passed off as a decile.
+    from opsteam.performance.tests.factories import KpiFactory
+
+    kpi = KpiFactory()
+    cycle, _people = _score_on_kpi(org_tree, kpi, [float(i) for i in range(9)])
+    # unpublished reviews of the cycle are not counted towards the ten
+    _score_on_kpi(org_tree, kpi, [99.0], cycle=cycle, status="pending")
+    badge = BadgeFactory(criterion=BadgeCriterion.KPI_TOP_DECILE, kpi=kpi)
+
+    assert services.badges_award_automatic() == 0
+    assert not BadgeAward.objects.filter(badge=badge).exists()
+
+    _, (tenth,) = _score_on_kpi(org_tree, kpi, [50.0], cycle=cycle)
+
+    assert services.badges_award_automatic() == 1
+    assert BadgeAward.objects.get(badge=badge).staff == tenth
+
+
 def test_inactive_and_manual_badges_are_not_awarded_automatically(org_tree):
     BadgeFactory(criterion=BadgeCriterion.KUDOS_RECEIVED, threshold=1, is_active=False)
     BadgeFactory(criterion=BadgeCriterion.MANUAL)

@@ -4,7 +4,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from opsteam.core.api.serializers import MAX_ID, OptionalEmailField
-from opsteam.org.choices import AssignmentReason, RaciRole, RelationKind, StaffStatus, UnitKind
+from opsteam.org.choices import (
+    AssignmentReason,
+    Gender,
+    LevelTrack,
+    RaciRole,
+    RelationKind,
+    StaffStatus,
+    UnitKind,
+)
 from opsteam.org.models import (
     Activity,
     Assignment,
@@ -73,6 +81,18 @@ class JobLevelSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class JobLevelInputSerializer(serializers.Serializer):
+    """A job level's fields; HR and administrators create and change levels."""
+
+    code = serializers.CharField(max_length=20, help_text="Unique, whatever its case: P2, M1.")
+    name = serializers.CharField(max_length=120)
+    name_en = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    track = serializers.ChoiceField(choices=LevelTrack.choices)
+    rank = serializers.IntegerField(
+        min_value=0, max_value=32767, help_text="Higher is more senior."
+    )
+
+
 class PositionSerializer(serializers.ModelSerializer):
     family_code = serializers.CharField(source="family.code", read_only=True)
 
@@ -131,6 +151,7 @@ class StaffSerializer(serializers.ModelSerializer):
             "phone",
             "hire_date",
             "leave_date",
+            "gender",
             "status",
             "unit",
             "unit_code",
@@ -161,6 +182,12 @@ class StaffCreateInputSerializer(serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True)
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
     hire_date = serializers.DateField()
+    gender = serializers.ChoiceField(
+        choices=Gender.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Optional; empty means not recorded.",
+    )
     status = serializers.ChoiceField(choices=StaffStatus.choices, required=False)
     unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
     position = serializers.PrimaryKeyRelatedField(queryset=Position.objects.all())
@@ -180,6 +207,12 @@ class StaffUpdateInputSerializer(serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True)
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
     hire_date = serializers.DateField(required=False)
+    gender = serializers.ChoiceField(
+        choices=Gender.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Optional; empty means not recorded.",
+    )
 
 
 class StaffReassignInputSerializer(serializers.Serializer):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -94,10 +94,33 @@ class RoleFamilyViewSet(ScopedReadOnlyViewSet):
     ordering = ["sort_order", "code"]
 
 
-class JobLevelViewSet(ScopedReadOnlyViewSet):
+class JobLevelViewSet(ScopedModelViewSet):
+    """Job levels: everyone reads them; HR and administrators add, change and delete them
+    (a level still in use answers 409 naming what uses it)."""
+
     queryset = JobLevel.objects.all()
     serializer_class = s.JobLevelSerializer
     ordering = ["track", "rank"]
+
+    @extend_schema(request=s.JobLevelInputSerializer, responses={201: s.JobLevelSerializer})
+    def create(self, request: Request) -> Response:
+        data = s.JobLevelInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        level = services.job_level_create(actor=request.user, **data.validated_data)
+        return Response(s.JobLevelSerializer(level).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.JobLevelInputSerializer, responses=s.JobLevelSerializer)
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        level = self.get_object()
+        data = s.JobLevelInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        level = services.job_level_update(actor=request.user, level=level, **data.validated_data)
+        return Response(s.JobLevelSerializer(level).data)
+
+    @extend_schema(request=None, responses={204: OpenApiResponse(description="Deleted")})
+    def destroy(self, request: Request, pk: str | None = None) -> Response:
+        services.job_level_delete(actor=request.user, level=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class PositionViewSet(ScopedModelViewSet):

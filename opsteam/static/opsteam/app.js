@@ -83,6 +83,55 @@
     });
   }
 
+  // Person pickers: <select data-staff-picker="/org/staff/pick/?scope=..."> (core.widgets) holds
+  // only the chosen people; a search box above it asks the server for matching people.
+  function initPickers(root) {
+    (root || document).querySelectorAll("select[data-staff-picker]").forEach(function (select) {
+      if (select.dataset.pickerReady) return;
+      select.dataset.pickerReady = "1";
+      var search = document.createElement("input");
+      search.type = "search";
+      search.className = "form-control mb-1";
+      search.autocomplete = "off";
+      search.placeholder = select.getAttribute("data-picker-placeholder") || "";
+      search.setAttribute("aria-label", search.placeholder);
+      search.setAttribute("data-picker-search", select.name);
+      select.parentNode.insertBefore(search, select);
+      var timer = null;
+      var sequence = 0;
+      function showResults(results) {
+        Array.prototype.slice.call(select.options).forEach(function (option) {
+          if (!option.selected && option.value !== "") option.remove();
+        });
+        var present = {};
+        Array.prototype.forEach.call(select.options, function (option) { present[option.value] = true; });
+        results.forEach(function (row) {
+          var value = String(row.value);
+          if (!present[value]) select.add(new Option(row.label, value));
+        });
+        if (!select.multiple) select.size = Math.min(Math.max(select.options.length, 2), 8);
+      }
+      function query() {
+        var term = search.value.trim();
+        var mine = ++sequence;
+        if (!term) { if (!select.multiple) select.size = 0; return; }
+        var url = select.getAttribute("data-staff-picker") + "&q=" + encodeURIComponent(term);
+        fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+          .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+          .then(function (data) { if (mine === sequence) showResults(data.results || []); });
+      }
+      search.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(query, 200); });
+      search.addEventListener("keydown", function (event) {
+        if (event.key !== "Enter") return;
+        event.preventDefault();  // Enter picks the first match instead of submitting the form
+        var first = Array.prototype.find.call(select.options, function (option) { return option.value !== "" && !option.selected; });
+        if (first) { first.selected = true; select.dispatchEvent(new Event("change", { bubbles: true })); }
+      });
+      select.addEventListener("change", function () { if (!select.multiple) select.size = 0; });
+    });
+  }
+
   onReady(function () { renderCharts(document); });
-  document.addEventListener("htmx:afterSwap", function (event) { renderCharts(event.target); });
+  onReady(function () { initPickers(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { renderCharts(event.target); initPickers(event.target); });
 })();
