@@ -521,14 +521,6 @@ class StaffImport(ImportSpec):
             example="2024-03-01",
         ),
         ImportColumn(
-            "gender",
-            "性别",
-            "Gender",
-            parse=parse_gender,
-            example="female",
-            help_text=gettext_lazy("female, male or other (女, 男, 其他); empty: not recorded"),
-        ),
-        ImportColumn(
             "status",
             "状态",
             "Status",
@@ -569,6 +561,15 @@ class StaffImport(ImportSpec):
             help_text=gettext_lazy(
                 "When a unit, position, level or manager change takes effect; default today"
             ),
+        ),
+        # Added later: last, so templates filled in before it keep their column order.
+        ImportColumn(
+            "gender",
+            "性别",
+            "Gender",
+            parse=parse_gender,
+            example="female",
+            help_text=gettext_lazy("female, male or other (女, 男, 其他); empty: not recorded"),
         ),
     )
     # model field -> the column it comes from
