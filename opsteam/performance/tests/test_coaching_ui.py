@@ -9,6 +9,7 @@ import pytest
 
 from opsteam.performance import services_coaching as services
 from opsteam.performance.models_coaching import ActionItem, ImprovementPlan
+from opsteam.performance.tests.test_ui_appraisal import pick_person
 
 pytestmark = pytest.mark.browser
 
@@ -86,7 +87,7 @@ def test_a_1_1_and_an_improvement_plan_in_the_browser(browser, live_server, org_
 
     # the manager drafts an improvement plan, adds a goal and a check-in, and starts it
     manager_page.goto(f"{base}/performance/plans/new/")
-    manager_page.select_option("#id_staff", str(report.staff.pk))
+    pick_person(manager_page, "staff", report.staff)
     manager_page.fill("#id_start_date", "2026-03-02")
     manager_page.fill("#id_end_date", "2026-05-01")
     manager_page.fill("#id_summary", "一起把订单差错率降下来")

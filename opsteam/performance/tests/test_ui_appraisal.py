@@ -54,6 +54,14 @@ def signed_in(browser, base: str, username: str):
     return page
 
 
+def pick_person(page, field: str, staff) -> None:
+    """Choose ``staff`` in the person picker of form field ``field``: type their name into the
+    picker's search box, wait for the server's answer, select them."""
+    page.fill(f"input[data-picker-search={field}]", staff.name)
+    page.locator(f"select[name={field}] option[value='{staff.pk}']").wait_for(state="attached")
+    page.select_option(f"select[name={field}]", str(staff.pk))
+
+
 def advance(page, base: str, cycle: ReviewCycle) -> None:
     page.goto(f"{base}{cycle.get_absolute_url()}")
     page.click("#advance-cycle")
