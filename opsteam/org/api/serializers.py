@@ -139,6 +139,8 @@ class StaffSerializer(serializers.ModelSerializer):
         source="manager.employee_no", read_only=True, allow_null=True
     )
     email = OptionalEmailField()
+    # Empty when not recorded: declared so the schema admits "" as well as the choices.
+    gender = serializers.ChoiceField(choices=Gender.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Staff
