@@ -546,14 +546,18 @@ class ReadinessRow:
 READINESS_PAGE_LIMIT = 2000
 
 
-def readiness_scope_size(*, user: Any) -> int:
-    """How many people (with a level, not left) the user's readiness list would rank."""
+def _ranked_people(user: Any) -> QuerySet[Staff]:
+    """Whom the user's readiness list ranks: people they may list, with a level, not left."""
     return (
         Staff.objects.restrict(user, "list")
         .exclude(status=StaffStatus.LEFT)
         .filter(level__isnull=False)
-        .count()
     )
+
+
+def readiness_scope_size(*, user: Any) -> int:
+    """How many people the user's readiness list would rank."""
+    return _ranked_people(user).count()
 
 
 def team_readiness(
@@ -572,11 +576,8 @@ def team_readiness(
     and ``ready`` the ready (or not ready) pairs. Levels without a published standard come
     last. A fixed number of queries for any headcount.
     """
-    people = (
-        Staff.objects.restrict(user, "list")
-        .exclude(status=StaffStatus.LEFT)
-        .filter(level__isnull=False)
-        .only("pk", "employee_no", "name", "name_en", "hire_date", "unit", "level", "user")
+    people = _ranked_people(user).only(
+        "pk", "employee_no", "name", "name_en", "hire_date", "unit", "level", "user"
     )
     if unit is not None:
         people = people.filter(unit__path__startswith=unit.path)
